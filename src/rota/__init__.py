@@ -1,0 +1,1 @@
+"""Rota: staff members, working hours, blocked time and availability for booking businesses."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the dialects: error rendering and the router list."""

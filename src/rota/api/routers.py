@@ -1,0 +1,15 @@
+"""The one place routers are mounted."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from rota.api import health
+from rota.media.routes import router as media_router
+from rota.staff.routes import router as staff_router
+
+
+def include_routers(app: FastAPI) -> None:
+    app.include_router(health.router)
+    app.include_router(staff_router)
+    app.include_router(media_router)

@@ -1,0 +1,202 @@
+"""The operator CLI. Scripts depend on these exact forms and on the last line each create
+command prints (the new id or key), so keep both stable."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota.config import Settings
+from rota.core.clock import utc_now
+from rota.core.db import create_engine, create_sessionmaker
+from rota.core.errors import RotaError
+from rota.identity import service as identity_service
+from rota.identity.permissions import Scope, parse_scope
+from rota.migrations import runner
+
+app = typer.Typer(
+    help="Rota: staff, working hours and availability service.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+sites_app = typer.Typer(help="Sites (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(sites_app, name="sites")
+app.add_typer(keys_app, name="keys")
+
+T = TypeVar("T")
+
+
+def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run one unit of work in a transaction, reporting Rota errors as a clean exit."""
+
+    async def run() -> T:
+        engine = create_engine(Settings().database_url)
+        try:
+            async with create_sessionmaker(engine).begin() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except RotaError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Serve the HTTP API (run `rota migrate` first)."""
+    uvicorn.run(
+        "rota.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    runner.upgrade(Settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def init() -> None:
+    """On an empty database, create a default site and an all-scopes API key and print them."""
+
+    async def work(session: AsyncSession) -> tuple[str, str] | None:
+        if await identity_service.has_any_site(session):
+            return None
+        now = utc_now()
+        site = await identity_service.create_site(
+            session, name="Default site", time_zone="UTC", now=now
+        )
+        key = await identity_service.create_api_key(
+            session, site_ids=[site.id], scopes=None, name="default", now=now
+        )
+        return str(site.id), key.plaintext
+
+    created = _in_transaction(work)
+    if created is None:
+        return
+    site_id, key = created
+    base = Settings().public_base_url
+    typer.echo(
+        "\nCreated a default site and an API key with every scope. The key is shown only once:\n"
+        f"  site id : {site_id}\n  API key : {key}\n\nTry it:\n"
+        f"  curl -s -X POST {base}/bookings/v1/staff-members \\\n"
+        f"    -H 'Authorization: {key}' -H 'Content-Type: application/json' \\\n"
+        '    -d \'{"staffMember": {"name": "Alex Doe", "email": "alex@example.com"}}\'\n'
+        f"API docs: {base}/docs\n"
+    )
+
+
+@sites_app.command("create")
+def sites_create(
+    name: str,
+    time_zone: Annotated[str, typer.Option("--time-zone", help="IANA time zone.")] = "UTC",
+) -> None:
+    """Create a site; the last line printed is its id."""
+
+    async def work(session: AsyncSession) -> uuid.UUID:
+        site = await identity_service.create_site(
+            session, name=name, time_zone=time_zone, now=utc_now()
+        )
+        return site.id
+
+    typer.echo(str(_in_transaction(work)))
+
+
+@sites_app.command("list")
+def sites_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List sites."""
+
+    async def work(session: AsyncSession) -> list[dict[str, str]]:
+        return [
+            {"id": str(s.id), "name": s.name, "timeZone": s.time_zone}
+            for s in await identity_service.list_sites(session)
+        ]
+
+    sites = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(sites, indent=2))
+        return
+    for site in sites:
+        typer.echo(f"{site['id']}  {site['timeZone']:<24} {site['name']}")
+
+
+def _parse_scopes(names: list[str]) -> list[Scope]:
+    try:
+        return [parse_scope(name) for name in names]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scope") from None
+
+
+@keys_app.command("create")
+def keys_create(
+    site: Annotated[list[uuid.UUID], typer.Option("--site", help="Site id; repeat for more.")],
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="Scope; repeat. Default: every scope.")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="A label for listings.")] = "",
+) -> None:
+    """Create an API key; the last line printed is the key (shown only this once)."""
+    scopes = _parse_scopes(scope or [])
+
+    async def work(session: AsyncSession) -> str:
+        created = await identity_service.create_api_key(
+            session, site_ids=site, scopes=scopes, name=name, now=utc_now()
+        )
+        return created.plaintext
+
+    typer.echo(_in_transaction(work))
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never their secret)."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        rows = []
+        for key, site_ids in await identity_service.list_api_keys(session):
+            state = "revoked" if key.revoked_at else "active"
+            sites = ",".join(str(s) for s in site_ids)
+            rows.append(
+                f"{key.id}  {key.prefix}…  {state:<7}  {key.name or '-'}  "
+                f"scopes={','.join(key.scopes)}  sites={sites}"
+            )
+        return rows
+
+    for row in _in_transaction(work):
+        typer.echo(row)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or its listed prefix.")]) -> None:
+    """Revoke an API key; it stops working within the server's key cache time (2 s default)."""
+
+    async def work(session: AsyncSession) -> uuid.UUID:
+        revoked = await identity_service.revoke_api_key(
+            session, id_or_prefix=key.rstrip("…"), now=utc_now()
+        )
+        return revoked.id
+
+    typer.echo(f"revoked {_in_transaction(work)}")

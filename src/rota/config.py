@@ -1,0 +1,32 @@
+"""Runtime settings, read from ``ROTA_*`` environment variables when an app or command starts.
+
+Nothing here is read at import time: ``Settings()`` is built by whoever starts Rota (the CLI, a
+test, a benchmark) and handed to ``create_app``, so tests never depend on import order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/rota.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROTA_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Signs cursors and other tamper-evident tokens. A fixed default keeps `make run` zero-config;
+    # production deployments set their own (the README says so).
+    secret_key: str = "rota-development-secret-change-me"
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    # How long an API key lookup may be served from memory; bounds how late a revocation bites.
+    api_key_cache_seconds: float = Field(default=2.0, ge=0)
+    sql_echo: bool = False
+
+    @property
+    def var_dir(self) -> Path:
+        return Path("var")

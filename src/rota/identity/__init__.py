@@ -1,0 +1,1 @@
+"""Sites (tenants), API keys and the permissions they carry."""

@@ -1,0 +1,41 @@
+"""The composition root: builds the FastAPI app from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from rota.api.errors import install_error_handlers
+from rota.api.routers import include_routers
+from rota.api.wix_get_request import WixPackedGetMiddleware
+from rota.config import Settings
+from rota.core.db import create_engine, create_sessionmaker
+from rota.identity.deps import KeyGrantCache
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_engine(settings.database_url, echo=settings.sql_echo)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Rota",
+        version="0.1.0",
+        summary="Staff members, working hours, blocked time and availability, "
+        "over the Wix and Booxi staff APIs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.key_cache = KeyGrantCache(settings.api_key_cache_seconds)
+    install_error_handlers(app)
+    include_routers(app)
+    app.add_middleware(WixPackedGetMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""Uploaded images (staff photos), checked by content and served back by id."""

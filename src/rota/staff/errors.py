@@ -1,0 +1,23 @@
+"""Errors of the staff domain."""
+
+from __future__ import annotations
+
+from rota.core.errors import BusinessRuleViolation, InvalidInput, NotFound
+
+
+class StaffMemberNotFound(NotFound):
+    code = "STAFF_MEMBER_NOT_FOUND"
+
+
+class StaffMemberNotInTrash(NotFound):
+    code = "STAFF_MEMBER_NOT_IN_TRASH_BIN"
+
+
+class NoImageFound(InvalidInput):
+    """Wix's code and wording for a `mainMedia.image.id` that is not an image of this site."""
+
+    code = "NO_IMAGE_FOUND"
+
+
+class InvalidWorkingHoursSchedule(BusinessRuleViolation):
+    code = "INVALID_WORKING_HOURS_SCHEDULE"

@@ -1,0 +1,273 @@
+"""Staff members: create, read, update, trash, restore and their working-hours assignment.
+
+Every function works inside the caller's transaction and never commits. Changes arrive as plain
+values keyed by model attribute (``StaffMemberChanges``), never as wire schemas, so every API
+dialect calls the same functions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from rota.calendar import service as calendar_service
+from rota.core.errors import RevisionMismatch
+from rota.identity import service as identity_service
+from rota.media import service as media_service
+from rota.staff import repository
+from rota.staff.errors import (
+    InvalidWorkingHoursSchedule,
+    NoImageFound,
+    StaffMemberNotFound,
+    StaffMemberNotInTrash,
+)
+from rota.staff.models import StaffMember
+
+EDITABLE_FIELDS = frozenset(
+    {"name", "email", "phone", "description", "main_media", "tags", "extended_fields", "gender"}
+)
+
+
+@dataclass(frozen=True)
+class StaffMemberChanges:
+    """New values for editable fields; a key present with ``None`` clears that field."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.values) - EDITABLE_FIELDS
+        if unknown:
+            raise ValueError(f"Not editable: {sorted(unknown)}")
+
+
+async def _resolve_main_media(
+    session: AsyncSession, *, site_id: uuid.UUID, main_media: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """Check the image belongs to this site and keep its facts beside the caller's alt text."""
+    if not main_media or not main_media.get("image"):
+        return None
+    image_input = main_media["image"]
+    media_id = image_input.get("id")
+    try:
+        image_id = uuid.UUID(str(media_id))
+    except ValueError:
+        image_id = None
+    image = (
+        await media_service.find_site_image(session, site_id=site_id, image_id=image_id)
+        if image_id
+        else None
+    )
+    if image is None:
+        raise NoImageFound(
+            f"Image: {media_id} does not exist",
+            details={"field": "staffMember.mainMedia.image.id", "imageId": media_id},
+        )
+    stored: dict[str, Any] = {
+        "id": str(image.id),
+        "width": image.width,
+        "height": image.height,
+        "filename": image.filename,
+    }
+    if image_input.get("altText"):
+        stored["altText"] = image_input["altText"]
+    return {"image": stored}
+
+
+async def _apply(session: AsyncSession, staff: StaffMember, changes: StaffMemberChanges) -> None:
+    for name, value in changes.values.items():
+        if name == "main_media":
+            value = await _resolve_main_media(session, site_id=staff.site_id, main_media=value)
+        setattr(staff, name, value)
+
+
+async def create_staff_member(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    changes: StaffMemberChanges,
+    service_provider: bool = True,
+    now: datetime,
+) -> StaffMember:
+    """A staff member with its resource and own events schedule, on the business hours."""
+    site = await identity_service.get_site(session, site_id)
+    business = await calendar_service.get_business_schedule(session, site_id=site_id)
+    staff_id, resource_id = uuid.uuid4(), uuid.uuid4()
+    events_schedule = await calendar_service.create_staff_schedule(
+        session,
+        site_id=site_id,
+        resource_id=resource_id,
+        name=str(changes.values.get("name", "")),
+        time_zone=site.time_zone,
+        now=now,
+    )
+    staff = StaffMember(
+        id=staff_id,
+        site_id=site_id,
+        service_provider=service_provider,
+        is_default=False,
+        # Wix answers a create with revision 2: the staff member, then the resource attached.
+        revision=2,
+        created_at=now,
+        updated_at=now,
+        resource_id=resource_id,
+        resource_revision=1,
+        events_schedule_id=events_schedule.id,
+        working_hours_schedule_id=business.id,
+        uses_default_working_hours=True,
+        ranking=0,
+        connection_status="DISCONNECTED",
+    )
+    await _apply(session, staff, changes)
+    await repository.add(session, staff)
+    return staff
+
+
+async def get_staff_member(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
+) -> StaffMember:
+    staff = await repository.get_live(session, site_id=site_id, staff_id=staff_id)
+    if staff is None:
+        raise StaffMemberNotFound(f"Staff member {staff_id} does not exist")
+    return staff
+
+
+def _check_revision(staff: StaffMember, revision: int) -> None:
+    if staff.revision != revision:
+        raise RevisionMismatch(
+            f"Revision {revision} of staff member {staff.id} is stale; the current revision is "
+            f"{staff.revision}: get the staff member again and retry",
+            details={"currentRevision": str(staff.revision)},
+        )
+
+
+async def _save(session: AsyncSession, staff: StaffMember, now: datetime) -> StaffMember:
+    staff.revision += 1
+    staff.updated_at = now
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise RevisionMismatch(
+            f"Staff member {staff.id} was changed by another request; get it again and retry"
+        ) from None
+    return staff
+
+
+async def update_staff_member(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    staff_id: uuid.UUID,
+    revision: int,
+    changes: StaffMemberChanges,
+    now: datetime,
+) -> StaffMember:
+    staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
+    _check_revision(staff, revision)
+    await _apply(session, staff, changes)
+    if "name" in changes.values:
+        schedule = await calendar_service.get_schedule(
+            session, site_id=site_id, schedule_id=staff.events_schedule_id
+        )
+        if schedule is not None:
+            calendar_service.rename_schedule(schedule, name=staff.name, now=now)
+    return await _save(session, staff, now)
+
+
+async def delete_staff_member(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, now: datetime
+) -> StaffMember:
+    """Move the staff member and its resource to the trash bin, from where it can be restored."""
+    staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
+    staff.deleted_at = now
+    await session.flush()
+    return staff
+
+
+async def get_deleted_staff_member(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
+) -> StaffMember:
+    staff = await repository.get_trashed(session, site_id=site_id, staff_id=staff_id)
+    if staff is None:
+        raise StaffMemberNotInTrash(f"Staff member {staff_id} is not in the trash bin")
+    return staff
+
+
+async def list_deleted_staff_members(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    staff_ids: Sequence[uuid.UUID],
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> tuple[Sequence[StaffMember], bool]:
+    """A page of trashed staff members and whether more follow."""
+    rows = await repository.list_trashed(
+        session, site_id=site_id, staff_ids=staff_ids, after_id=after_id, limit=limit + 1
+    )
+    return rows[:limit], len(rows) > limit
+
+
+async def restore_staff_member(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, now: datetime
+) -> StaffMember:
+    staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
+    staff.deleted_at = None
+    return await _save(session, staff, now)
+
+
+async def remove_from_trash(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
+) -> None:
+    """Delete for good: the staff member, its resource and its own events schedule."""
+    staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
+    schedule_id = staff.events_schedule_id
+    await repository.delete(session, staff)
+    await calendar_service.delete_schedules(session, site_id=site_id, schedule_ids=[schedule_id])
+
+
+async def set_service_provider(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    staff_id: uuid.UUID,
+    service_provider: bool,
+    now: datetime,
+) -> StaffMember:
+    staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
+    if staff.service_provider == service_provider:
+        return staff
+    staff.service_provider = service_provider
+    return await _save(session, staff, now)
+
+
+async def assign_working_hours_schedule(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    staff_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    now: datetime,
+) -> StaffMember:
+    """Point the staff member at its own events schedule (custom hours) or back at the
+    business schedule (default hours); no other schedule can hold a staff member's hours."""
+    staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
+    business = await calendar_service.get_business_schedule(session, site_id=site_id)
+    if schedule_id not in (staff.events_schedule_id, business.id):
+        raise InvalidWorkingHoursSchedule(
+            f"Schedule {schedule_id} cannot hold this staff member's working hours: use the staff "
+            f"member's events schedule {staff.events_schedule_id} for custom hours or the "
+            f"business schedule {business.id} for the default hours",
+            details={"scheduleId": str(schedule_id)},
+        )
+    if staff.working_hours_schedule_id == schedule_id:
+        return staff
+    staff.working_hours_schedule_id = schedule_id
+    staff.uses_default_working_hours = schedule_id == business.id
+    staff.resource_revision += 1
+    return await _save(session, staff, now)

@@ -1,0 +1,29 @@
+"""Unknown routes and methods answer in the Wix error shape too."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.builders import SiteContext
+
+
+async def test_unknown_route_is_404_in_wix_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/bookings/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["details"]["applicationError"]["code"] == "NOT_FOUND"
+
+
+async def test_wrong_method_is_405(client: httpx.AsyncClient, site: SiteContext) -> None:
+    response = await client.put("/bookings/v1/staff-members", headers=site.headers)
+    assert response.status_code == 405
+
+
+async def test_openapi_documents_the_staff_paths(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "/bookings/v1/staff-members" in spec["paths"]
+    assert "/bookings/staff/v2/staff-members/trash-bin" in spec["paths"]
+    assert (await client.get("/docs")).status_code == 200
+
+
+async def test_health_needs_no_database(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok"}

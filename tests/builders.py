@@ -1,0 +1,50 @@
+"""Plain builders for test data, one per entity."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    site_id: uuid.UUID
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": self.key}
+
+
+async def make_staff_member(
+    client: httpx.AsyncClient, site: SiteContext, **fields: Any
+) -> dict[str, Any]:
+    body = {"staffMember": {"name": "Alex Doe", **fields}}
+    response = await client.post("/bookings/v1/staff-members", json=body, headers=site.headers)
+    assert response.status_code == 200, response.text
+    staff: dict[str, Any] = response.json()["staffMember"]
+    return staff
+
+
+def image_bytes(image_format: str = "PNG", size: tuple[int, int] = (32, 24)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 90)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+async def upload_image(
+    client: httpx.AsyncClient, site: SiteContext, data: bytes | None = None
+) -> dict[str, Any]:
+    response = await client.post(
+        "/media/v1/images",
+        files={"file": ("portrait.png", data or image_bytes(), "image/png")},
+        headers=site.headers,
+    )
+    assert response.status_code == 200, response.text
+    image: dict[str, Any] = response.json()["image"]
+    return image

@@ -1,0 +1,57 @@
+"""The migrations build the schema the models describe, and run down and up again."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, make_url
+
+from rota.core.db import create_engine, is_sqlite
+from rota.migrations import runner
+from rota.orm_registry import metadata
+
+
+@pytest.fixture
+async def scratch_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
+    """An empty database of the same kind as the test run's."""
+    if is_sqlite(database_url):
+        yield f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'scratch.db'}"
+        return
+    name = f"rota_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(database_url)
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+def _differences(connection: Connection) -> list[object]:
+    return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+async def test_upgrade_downgrade_upgrade_matches_models(scratch_database_url: str) -> None:
+    await asyncio.to_thread(runner.upgrade, scratch_database_url)
+    await asyncio.to_thread(runner.downgrade, scratch_database_url, "base")
+    await asyncio.to_thread(runner.upgrade, scratch_database_url)
+    engine = create_engine(scratch_database_url)
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(_differences)
+    await engine.dispose()
+    assert differences == []
+
+
+def test_single_head() -> None:
+    script = ScriptDirectory.from_config(runner.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
