@@ -34,8 +34,10 @@ class Principal:
     """The authenticated caller acting on one site."""
 
     site_id: uuid.UUID
-    key_id: uuid.UUID
+    key_id: uuid.UUID | None
     permissions: frozenset[Permission]
+    # Set when a signed-in user (not an API key) calls: roles on schedules and events apply.
+    user_id: uuid.UUID | None = None
 
 
 class KeyGrantCache:
@@ -121,3 +123,5 @@ def require(permission: Permission) -> Callable[[Request, SessionDep], Awaitable
 StaffReader = Annotated[Principal, Depends(require(Permission.STAFF_READ))]
 StaffWriter = Annotated[Principal, Depends(require(Permission.STAFF_WRITE))]
 MediaWriter = Annotated[Principal, Depends(require(Permission.MEDIA_WRITE))]
+CalendarReader = Annotated[Principal, Depends(require(Permission.CALENDAR_READ))]
+CalendarWriter = Annotated[Principal, Depends(require(Permission.CALENDAR_WRITE))]
