@@ -12,7 +12,9 @@ from rota.api.routers import include_routers
 from rota.api.wix_get_request import WixPackedGetMiddleware
 from rota.config import Settings
 from rota.core.db import create_engine, create_sessionmaker
+from rota.core.clock import utc_now
 from rota.identity.deps import KeyGrantCache
+from rota.staff.jobs import JobRunner
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,9 +22,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = JobRunner(app.state.sessionmaker, utc_now)
+        app.state.job_runner = runner
+        runner.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+            await engine.dispose()
 
     app = FastAPI(
         title="Rota",

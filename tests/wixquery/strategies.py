@@ -120,8 +120,8 @@ def operands(spec: FieldSpec, op: str, *, wide: bool) -> st.SearchStrategy[Any]:
         return st.lists(scalar, min_size=1, max_size=4).map(tuple)
     if op in ("$eq", "$ne"):
         if spec.kind is FieldKind.STRING_ARRAY:
-            return st.none() | scalar | st.lists(scalar, max_size=3).map(tuple)
-        return st.none() | scalar
+            return scalar | st.lists(scalar, max_size=3).map(tuple) | st.none()
+        return scalar | st.none()
     return scalar
 
 
@@ -133,7 +133,10 @@ def comparisons(draw: st.DrawFn, table: FieldTable, *, wide: bool) -> Comparison
 
 
 def filters(table: FieldTable, *, wide: bool, max_leaves: int = 6) -> st.SearchStrategy[Node]:
-    leaves: st.SearchStrategy[Node] = comparisons(table, wide=wide) | st.just(MatchAll())
+    """Random filter trees; narrow ones leave out `MatchAll`, which tests nothing in SQL."""
+    leaves: st.SearchStrategy[Node] = comparisons(table, wide=wide)
+    if wide:
+        leaves = leaves | st.just(MatchAll())
 
     def extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
         items = st.lists(children, min_size=1, max_size=3).map(tuple)
@@ -165,5 +168,5 @@ def records() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-def record_lists(max_size: int = 14) -> st.SearchStrategy[list[dict[str, Any]]]:
-    return st.lists(records(), max_size=max_size, unique_by=lambda record: record["id"])
+def record_lists(min_size: int = 0, max_size: int = 14) -> st.SearchStrategy[list[dict[str, Any]]]:
+    return st.lists(records(), min_size=min_size, max_size=max_size, unique_by=lambda record: record["id"])

@@ -49,7 +49,9 @@ def _ensure_sqlite_directory(url: str) -> None:
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run beside the single writer; busy_timeout makes writers queue instead of
-    # failing; foreign keys are off by default in SQLite.
+    # failing; foreign keys are off by default in SQLite. The driver's own implicit BEGIN is
+    # turned off so `_begin_immediate` decides how transactions start.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -58,12 +60,20 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads and then writes fails with "database is locked" when
+    # another process wrote in between; taking the write lock up front makes writers queue
+    # (busy_timeout) instead. One connection per process keeps reads from queueing behind it.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     async_url = to_async_url(url)
     if is_sqlite(url):
         _ensure_sqlite_directory(url)
-        engine = create_async_engine(async_url, echo=echo)
+        engine = create_async_engine(async_url, echo=echo, pool_size=1, max_overflow=0)
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     return create_async_engine(async_url, echo=echo, pool_size=10, max_overflow=10)
 

@@ -21,3 +21,15 @@ class NoImageFound(InvalidInput):
 
 class InvalidWorkingHoursSchedule(BusinessRuleViolation):
     code = "INVALID_WORKING_HOURS_SCHEDULE"
+
+
+class EmptyTagLists(InvalidInput):
+    code = "EMPTY_ASSIGN_AND_UNASSIGN_LISTS"
+
+
+class TooManyTags(InvalidInput):
+    code = "TOO_MANY_TAGS"
+
+
+class JobNotFound(NotFound):
+    code = "JOB_NOT_FOUND"

@@ -21,11 +21,38 @@ class StaffMember(Timestamped, Base):
     __table_args__ = (
         sa.Index("ix_staff_member_site_id_id", "site_id", "id"),
         sa.Index("ix_staff_member_site_deleted", "site_id", "deleted_at"),
+        # Keyset paging and equality filters skip trashed rows (migration 0002 builds these;
+        # PostgreSQL's text ones use the "C" collation the query language sorts in).
+        *(
+            sa.Index(
+                name,
+                *columns,
+                postgresql_where=sa.text("deleted_at IS NULL"),
+                sqlite_where=sa.text("deleted_at IS NULL"),
+            )
+            for name, columns in (
+                ("ix_staff_member_live_created", ("site_id", "created_at", "id")),
+                ("ix_staff_member_live_updated", ("site_id", "updated_at", "id")),
+                ("ix_staff_member_live_description", ("site_id", "description", "id")),
+                ("ix_staff_member_live_identity_type", ("site_id", "identity_type", "id")),
+                ("ix_staff_member_live_resource", ("site_id", "resource_id")),
+                ("ix_staff_member_live_user", ("site_id", "wix_user_id")),
+                ("ix_staff_member_live_contact", ("site_id", "contact_id")),
+                ("ix_staff_member_live_name", ("site_id", "name")),
+                ("ix_staff_member_live_email", ("site_id", "email")),
+                ("ix_staff_member_live_phone", ("site_id", "phone")),
+            )
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    # A compact integer id, unique in the database: the Booxi dialect's staff id and the SQLite
+    # full-text index's rowid.
+    number: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
     site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(40))
+    # The name folded for search (lower case, no accents, words split by single spaces).
+    search_text: Mapped[str] = mapped_column(sa.String(80), default="")
     email: Mapped[str | None] = mapped_column(sa.String(320))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     description: Mapped[str | None] = mapped_column(sa.String(500))
@@ -45,6 +72,8 @@ class StaffMember(Timestamped, Base):
     working_hours_schedule_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     uses_default_working_hours: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     location_options: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    # The business location ids of `location_options`, as a flat array the query language filters.
+    business_location_ids: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     ranking: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     # The user account the staff member is connected to (Wix "associatedWixIdentity").
@@ -56,3 +85,38 @@ class StaffMember(Timestamped, Base):
     # Every UPDATE is guarded by "WHERE revision = <the revision we read>", so two writers that
     # read the same revision cannot both win; the service sets the next revision itself.
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+
+class StaffSearchTerm(Base):
+    """Every word that has appeared in a staff name of the site: the term dictionary that fuzzy
+    search expands a mistyped word against. Terms are never removed; a stale one only expands
+    to a word that matches nothing."""
+
+    __tablename__ = "staff_search_term"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+
+class BulkJob(Timestamped, Base):
+    """A durable background job (bulk tag updates by filter). Progress is committed batch by
+    batch with the position reached, so a restarted server resumes where it stopped."""
+
+    __tablename__ = "bulk_job"
+    __table_args__ = (sa.Index("ix_bulk_job_state", "state", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    state: Mapped[str] = mapped_column(sa.String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    total: Mapped[int | None] = mapped_column(sa.Integer)
+    processed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    succeeded: Mapped[int] = mapped_column(sa.Integer, default=0)
+    failed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(JsonDocument, default=list)
+    # The id of the last staff member handled; the next batch starts after it.
+    position: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

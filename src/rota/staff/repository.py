@@ -4,15 +4,35 @@ query here except the trash-bin ones."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
-from rota.staff.models import StaffMember
+from rota.staff.models import BulkJob, StaffMember, StaffSearchTerm
+from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
+from rota.wixquery import FieldKind, Node, SortKey
+from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, order_by
+
+
+NUMBER_SEQUENCE = "staff_member_number_seq"
+
+
+async def _next_number(session: AsyncSession) -> int:
+    if _dialect(session) == "postgresql":
+        return int(await session.scalar(sa.text(f"SELECT nextval('{NUMBER_SEQUENCE}')")) or 0)
+    # SQLite runs one writer at a time, so max + 1 inside the write transaction cannot race.
+    top = await session.scalar(sa.select(sa.func.max(StaffMember.number)))
+    return int(top or 0) + 1
 
 
 async def add(session: AsyncSession, staff: StaffMember) -> None:
+    staff.number = await _next_number(session)
     session.add(staff)
     await session.flush()
 
@@ -63,3 +83,301 @@ async def list_trashed(
 async def delete(session: AsyncSession, staff: StaffMember) -> None:
     await session.delete(staff)
     await session.flush()
+
+
+# ------------------------------------------------------------------ query language bindings
+
+_IDENTITY = "associatedWixIdentity.identificationData"
+
+
+def _bound(attribute: InstrumentedAttribute[Any], kind: FieldKind) -> ColumnBinding:
+    return ColumnBinding(attribute.expression, kind)
+
+
+QUERY_COLUMNS: dict[str, ColumnBinding] = {
+    "id": _bound(StaffMember.id, FieldKind.GUID),
+    "createdDate": _bound(StaffMember.created_at, FieldKind.DATETIME),
+    "updatedDate": _bound(StaffMember.updated_at, FieldKind.DATETIME),
+    "name": _bound(StaffMember.name, FieldKind.STRING),
+    "email": _bound(StaffMember.email, FieldKind.STRING),
+    "phone": _bound(StaffMember.phone, FieldKind.STRING),
+    "description": _bound(StaffMember.description, FieldKind.STRING),
+    "resourceId": _bound(StaffMember.resource_id, FieldKind.GUID),
+    "resource.id": _bound(StaffMember.resource_id, FieldKind.GUID),
+    "serviceProvider": _bound(StaffMember.service_provider, FieldKind.BOOL),
+    "default": _bound(StaffMember.is_default, FieldKind.BOOL),
+    f"{_IDENTITY}.wixUserId": _bound(StaffMember.wix_user_id, FieldKind.GUID),
+    f"{_IDENTITY}.contactId": _bound(StaffMember.contact_id, FieldKind.GUID),
+    f"{_IDENTITY}.identityType": _bound(StaffMember.identity_type, FieldKind.STRING),
+    BUSINESS_LOCATION_IDS: _bound(StaffMember.business_location_ids, FieldKind.STRING_ARRAY),
+    BUSINESS_LOCATIONS: _bound(StaffMember.business_location_ids, FieldKind.STRING_ARRAY),
+}
+
+# The synthetic sort field of relevance-ranked search pages.
+RELEVANCE = "_relevance"
+
+
+def _live(site_id: uuid.UUID) -> ColumnElement[bool]:
+    return sa.and_(StaffMember.site_id == site_id, StaffMember.deleted_at.is_(None))
+
+
+def sort_record(staff: StaffMember, relevance: int | None = None) -> dict[str, object]:
+    """The values a staff member has for every sortable field, for cursor positions."""
+    return {
+        "id": str(staff.id),
+        "createdDate": staff.created_at,
+        "updatedDate": staff.updated_at,
+        "name": staff.name,
+        "email": staff.email,
+        "phone": staff.phone,
+        "description": staff.description,
+        "resourceId": str(staff.resource_id),
+        "serviceProvider": staff.service_provider,
+        f"{_IDENTITY}.wixUserId": None if staff.wix_user_id is None else str(staff.wix_user_id),
+        f"{_IDENTITY}.contactId": None if staff.contact_id is None else str(staff.contact_id),
+        f"{_IDENTITY}.identityType": staff.identity_type,
+        RELEVANCE: relevance,
+    }
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """A search expression as the repository needs it: per query word, the word itself and the
+    dictionary words a typo of it may stand for."""
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    require_all: bool
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _fts_query(site_id: uuid.UUID, match: TextMatch) -> str:
+    """An FTS5 MATCH expression: the site's token AND the words (each a prefix query)."""
+    joiner = " AND " if match.require_all else " OR "
+    words = joiner.join(
+        "(" + " OR ".join(f'"{w}"*' for w in (term, *alternatives)) + ")"
+        for term, alternatives in match.groups
+    )
+    return f'"s{site_id.hex}" AND ({words})'
+
+
+def _tsquery(match: TextMatch) -> str:
+    joiner = " & " if match.require_all else " | "
+    return joiner.join(
+        "(" + " | ".join(f"{w}:*" for w in (term, *alternatives)) + ")"
+        for term, alternatives in match.groups
+    )
+
+
+def _matches_text(dialect: str, site_id: uuid.UUID, match: TextMatch) -> ColumnElement[bool]:
+    if dialect == "postgresql":
+        return sa.func.to_tsvector(sa.literal_column("'simple'"), StaffMember.search_text).op("@@")(
+            sa.func.to_tsquery(sa.literal_column("'simple'"), _tsquery(match))
+        )
+    fts: sa.Select[Any] = (
+        sa.select(sa.literal_column("rowid"))
+        .select_from(sa.text("staff_member_fts"))
+        .where(
+            sa.text("staff_member_fts MATCH :fts_query").bindparams(
+                fts_query=_fts_query(site_id, match)
+            )
+        )
+    )
+    return StaffMember.number.in_(fts)
+
+
+def relevance(match: TextMatch) -> ColumnElement[int]:
+    """A document-local score, the same on both databases and stable while other rows change:
+    per query word 4 for a whole-word hit, 3 for a word-prefix hit, 1 for a typo match, plus 1
+    when the name starts with it."""
+    padded = " " + StaffMember.search_text + " "
+    parts: list[ColumnElement[int]] = []
+    for term, alternatives in match.groups:
+        whens: list[tuple[ColumnElement[bool], int]] = [
+            (padded.like(f"% {term} %"), 4),
+            (padded.like(f"% {term}%"), 3),
+        ]
+        whens += [(padded.like(f"% {alternative}%"), 1) for alternative in alternatives]
+        parts.append(sa.case(*whens, else_=0))
+        parts.append(sa.case((StaffMember.search_text.like(f"{term}%"), 1), else_=0))
+    return sa.cast(sum(parts[1:], parts[0]), sa.Integer)
+
+
+def _bindings(match: TextMatch | None) -> dict[str, ColumnBinding]:
+    if match is None:
+        return QUERY_COLUMNS
+    return {**QUERY_COLUMNS, RELEVANCE: ColumnBinding(relevance(match), FieldKind.INT)}
+
+
+async def query_page(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    filter_node: Node,
+    sort: Sequence[SortKey],
+    after: Sequence[object] | None,
+    forward: bool,
+    limit: int,
+    text: TextMatch | None = None,
+) -> list[tuple[StaffMember, int | None]]:
+    """Up to ``limit`` live staff members matching the filter (and the search text), in sort
+    order from just past ``after``, walking forward or backward (then in reverse order)."""
+    columns = _bindings(text)
+    conditions = [_live(site_id), compile_filter(filter_node, columns)]
+    if text is not None:
+        conditions.append(_matches_text(_dialect(session), site_id, text))
+    if after is not None:
+        conditions.append(keyset_after(sort, columns, after, forward=forward))
+    score = columns[RELEVANCE].column if text is not None else sa.null()
+    query = (
+        sa.select(StaffMember, score)
+        .where(*conditions)
+        .order_by(*order_by(sort, columns, forward=forward))
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def count_matching(session: AsyncSession, *, site_id: uuid.UUID, filter_node: Node) -> int:
+    query = sa.select(sa.func.count()).where(
+        _live(site_id), compile_filter(filter_node, QUERY_COLUMNS)
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def dictionary_words(
+    session: AsyncSession, *, site_id: uuid.UUID, starts: Sequence[str]
+) -> list[str]:
+    """Dictionary words of the site beginning with any of ``starts`` (an index range scan)."""
+    conditions = [
+        sa.and_(StaffSearchTerm.term >= start, StaffSearchTerm.term < start + "\uffff")
+        for start in starts
+    ]
+    rows = await session.scalars(
+        sa.select(StaffSearchTerm.term).where(
+            StaffSearchTerm.site_id == site_id, sa.or_(*conditions)
+        )
+    )
+    return list(rows)
+
+
+async def add_dictionary_words(
+    session: AsyncSession, *, site_id: uuid.UUID, words: Iterable[str]
+) -> None:
+    rows = [{"site_id": site_id, "term": w} for w in sorted(set(words)) if w]
+    if not rows:
+        return
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    await session.execute(insert(StaffSearchTerm).values(rows).on_conflict_do_nothing())
+
+
+_AGGREGATABLE: dict[str, InstrumentedAttribute[Any]] = {
+    "name": StaffMember.name,
+    "email": StaffMember.email,
+    "phone": StaffMember.phone,
+    "description": StaffMember.description,
+    "resourceId": StaffMember.resource_id,
+}
+
+
+def aggregatable_fields() -> tuple[str, ...]:
+    return tuple(_AGGREGATABLE)
+
+
+def _matching(
+    site_id: uuid.UUID, filter_node: Node, text: TextMatch | None, dialect: str
+) -> list[ColumnElement[bool]]:
+    conditions = [_live(site_id), compile_filter(filter_node, QUERY_COLUMNS)]
+    if text is not None:
+        conditions.append(_matches_text(dialect, site_id, text))
+    return conditions
+
+
+async def value_counts(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    filter_node: Node,
+    text: TextMatch | None,
+    field: str,
+    limit: int,
+    by_value: bool,
+    descending: bool,
+    include_missing: bool,
+) -> list[tuple[object, int]]:
+    column = _AGGREGATABLE[field]
+    count = sa.func.count().label("n")
+    conditions = _matching(site_id, filter_node, text, _dialect(session))
+    if not include_missing:
+        conditions.append(column.is_not(None))
+    primary = column if by_value else count
+    ordering = primary.desc() if descending else primary.asc()
+    query = (
+        sa.select(column, count)
+        .where(*conditions)
+        .group_by(column)
+        .order_by(ordering, column.asc())
+        .limit(limit)
+    )
+    return [(row[0], int(row[1])) for row in await session.execute(query)]
+
+
+async def scalar_aggregate(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    filter_node: Node,
+    text: TextMatch | None,
+    field: str,
+    function: str,
+) -> object:
+    column = _AGGREGATABLE[field]
+    expressions = {
+        "COUNT_DISTINCT": sa.func.count(sa.distinct(column)),
+        "MIN": sa.func.min(column),
+        "MAX": sa.func.max(column),
+    }
+    query = sa.select(expressions[function]).where(
+        *_matching(site_id, filter_node, text, _dialect(session))
+    )
+    return await session.scalar(query)
+
+
+async def get_many_live(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, StaffMember]:
+    ids = list(set(staff_ids))
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        sa.select(StaffMember).where(_live(site_id), StaffMember.id.in_(ids))
+    )
+    return {staff.id: staff for staff in rows}
+
+
+async def add_job(session: AsyncSession, job: BulkJob) -> None:
+    session.add(job)
+    await session.flush()
+
+
+async def get_job(
+    session: AsyncSession, *, site_id: uuid.UUID, job_id: uuid.UUID
+) -> BulkJob | None:
+    return await session.scalar(
+        sa.select(BulkJob).where(BulkJob.id == job_id, BulkJob.site_id == site_id)
+    )
+
+
+async def claim_unfinished_job(session: AsyncSession, *, states: Sequence[str]) -> BulkJob | None:
+    """The oldest unfinished job no other worker holds; locked until this transaction ends."""
+    query = (
+        sa.select(BulkJob)
+        .where(BulkJob.state.in_(states))
+        .order_by(BulkJob.created_at, BulkJob.id)
+        .limit(1)
+    )
+    if _dialect(session) == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return await session.scalar(query)

@@ -15,6 +15,7 @@ from rota.core.wire import WireModel
 from rota.identity.deps import StaffReader, StaffWriter
 from rota.staff import service as staff_service
 from rota.staff.models import StaffMember
+from rota.staff.query_routes import router as query_router
 from rota.staff.schemas import (
     AssignScheduleRequest,
     CreateStaffMemberRequest,
@@ -33,12 +34,12 @@ from rota.staff.service import EDITABLE_FIELDS, StaffMemberChanges
 from rota.staff.trash_cursor import decode_trash_cursor, encode_trash_cursor
 
 router = APIRouter(tags=["Staff Members"])
+# Listing routes first: `/staff-members/query` must not be taken for a staff member id.
+router.include_router(query_router)
 
 V1 = "/bookings/v1/staff-members"
 V2_PREFIXES = ("/bookings/staff/v2/staff-members", "/bookings/v2/staff-members")
-RequestedFieldsQuery = Annotated[
-    list[RequestedField], Query(max_length=3, default_factory=list)
-]
+RequestedFieldsQuery = Annotated[list[RequestedField], Query(max_length=3, default_factory=list)]
 
 
 def wix_json(model: WireModel) -> Response:

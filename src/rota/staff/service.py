@@ -17,17 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.calendar import service as calendar_service
-from rota.core.errors import RevisionMismatch
+from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
 from rota.identity import service as identity_service
 from rota.media import service as media_service
-from rota.staff import repository
+from rota.staff import repository, tags
 from rota.staff.errors import (
+    EmptyTagLists,
     InvalidWorkingHoursSchedule,
     NoImageFound,
     StaffMemberNotFound,
     StaffMemberNotInTrash,
+    TooManyTags,
 )
 from rota.staff.models import StaffMember
+from rota.staff.query_fields import STAFF_QUERY_FIELDS
+from rota.staff.search_text import fold
+from rota.wixquery import QueryError, parse_filter
 
 EDITABLE_FIELDS = frozenset(
     {"name", "email", "phone", "description", "main_media", "tags", "extended_fields", "gender"}
@@ -84,6 +89,11 @@ async def _apply(session: AsyncSession, staff: StaffMember, changes: StaffMember
         if name == "main_media":
             value = await _resolve_main_media(session, site_id=staff.site_id, main_media=value)
         setattr(staff, name, value)
+    if "name" in changes.values:
+        staff.search_text = fold(staff.name)
+        await repository.add_dictionary_words(
+            session, site_id=staff.site_id, words=staff.search_text.split()
+        )
 
 
 async def create_staff_member(
@@ -271,3 +281,101 @@ async def assign_working_hours_schedule(
     staff.uses_default_working_hours = schedule_id == business.id
     staff.resource_revision += 1
     return await _save(session, staff, now)
+
+
+async def list_staff_by_ids(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_ids: Sequence[uuid.UUID]
+) -> list[StaffMember]:
+    """The live staff members among ``staff_ids``, in the order asked, unknown ids skipped."""
+    found = await repository.get_many_live(session, site_id=site_id, staff_ids=staff_ids)
+    return [found[i] for i in dict.fromkeys(staff_ids) if i in found]
+
+
+async def query_staff(
+    session: AsyncSession, *, site_id: uuid.UUID, filter: Mapping[str, Any] | None, limit: int
+) -> list[StaffMember]:
+    """Up to ``limit`` live staff members (providers or not) matching a WQL filter, by id."""
+    try:
+        node = parse_filter(dict(filter) if filter else None, STAFF_QUERY_FIELDS)
+    except QueryError as error:
+        raise InvalidInput(
+            error.message,
+            violations=[FieldViolation(error.field, error.message, error.rule)],
+        ) from None
+    rows = await repository.query_page(
+        session,
+        site_id=site_id,
+        filter_node=node,
+        sort=(),
+        after=None,
+        forward=True,
+        limit=limit,
+    )
+    return [staff for staff, _ in rows]
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """One item of a bulk call: its position in the request and the error, if it failed."""
+
+    id: uuid.UUID
+    index: int
+    error: RotaError | None = None
+
+
+def check_tag_lists(assign: Mapping[str, Any] | None, unassign: Mapping[str, Any] | None) -> None:
+    if tags.is_empty(dict(assign or {})) and tags.is_empty(dict(unassign or {})):
+        raise EmptyTagLists(
+            "assignTags and unassignTags are both empty: name at least one tag to assign or "
+            "unassign"
+        )
+
+
+def retag(
+    staff: StaffMember,
+    *,
+    assign: Mapping[str, Any] | None,
+    unassign: Mapping[str, Any] | None,
+    now: datetime,
+) -> None:
+    """Apply a tag change to a loaded staff member; the caller flushes. Raises TooManyTags."""
+    try:
+        staff.tags = tags.merge_tags(staff.tags, dict(assign or {}), dict(unassign or {}))
+    except ValueError as error:
+        raise TooManyTags(str(error)) from None
+    staff.revision += 1
+    staff.updated_at = now
+
+
+async def update_tags(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    staff_ids: Sequence[uuid.UUID],
+    assign: Mapping[str, Any] | None,
+    unassign: Mapping[str, Any] | None,
+    now: datetime,
+) -> list[ItemOutcome]:
+    """Retag up to 100 staff members; an unknown id fails its item, never the others."""
+    check_tag_lists(assign, unassign)
+    found = await repository.get_many_live(session, site_id=site_id, staff_ids=staff_ids)
+    outcomes = []
+    for index, staff_id in enumerate(staff_ids):
+        staff = found.get(staff_id)
+        if staff is None:
+            missing = StaffMemberNotFound(f"Staff member {staff_id} does not exist")
+            outcomes.append(ItemOutcome(staff_id, index, missing))
+            continue
+        try:
+            retag(staff, assign=assign, unassign=unassign, now=now)
+        except TooManyTags as error:
+            outcomes.append(ItemOutcome(staff_id, index, error))
+            continue
+        outcomes.append(ItemOutcome(staff_id, index))
+    try:
+        await session.flush()
+    except StaleDataError:
+        raise RevisionMismatch(
+            "A staff member was changed by another request during the tag update; retry"
+        ) from None
+    return outcomes

@@ -147,9 +147,10 @@ def _after(binding: ColumnBinding, value: object, *, ascending: bool) -> ColumnE
 
 
 def _equal(binding: ColumnBinding, value: object) -> ColumnElement[bool]:
+    column = binding.column
     if value is None:
-        return binding.column.is_(None)
-    return binding.column == _bind(binding, value)
+        return column.is_(None)
+    return column == _bind(binding, value)
 
 
 def _comparison(binding: ColumnBinding, op: str, value: object) -> ColumnElement[bool]:
