@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import warnings
 import uuid
+import warnings
 from collections.abc import AsyncIterator
 
 import pytest

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     # How long an API key lookup may be served from memory; bounds how late a revocation bites.
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
+    # Staff members a bulk job handles per committed batch.
+    job_batch_size: int = Field(default=200, ge=1, le=10_000)
     sql_echo: bool = False
 
     @property

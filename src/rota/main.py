@@ -11,8 +11,8 @@ from rota.api.errors import install_error_handlers
 from rota.api.routers import include_routers
 from rota.api.wix_get_request import WixPackedGetMiddleware
 from rota.config import Settings
-from rota.core.db import create_engine, create_sessionmaker
 from rota.core.clock import utc_now
+from rota.core.db import create_engine, create_sessionmaker
 from rota.identity.deps import KeyGrantCache
 from rota.staff.jobs import JobRunner
 
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = JobRunner(app.state.sessionmaker, utc_now)
+        runner = JobRunner(app.state.sessionmaker, utc_now, batch_size=settings.job_batch_size)
         app.state.job_runner = runner
         runner.start()
         try:

@@ -169,4 +169,6 @@ def records() -> st.SearchStrategy[dict[str, Any]]:
 
 
 def record_lists(min_size: int = 0, max_size: int = 14) -> st.SearchStrategy[list[dict[str, Any]]]:
-    return st.lists(records(), min_size=min_size, max_size=max_size, unique_by=lambda record: record["id"])
+    return st.lists(
+        records(), min_size=min_size, max_size=max_size, unique_by=lambda record: record["id"]
+    )

@@ -48,7 +48,10 @@ CODEC = CursorCodec(b"compile-test-secret-0123456789")
 
 def async_url(url: str) -> str:
     """The async-driver spelling of a plain database URL."""
-    for plain, driver in (("sqlite://", "sqlite+aiosqlite://"), ("postgresql://", "postgresql+asyncpg://")):
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+    ):
         if url.startswith(plain):
             return driver + url[len(plain) :]
     return url
@@ -150,7 +153,9 @@ async def probe(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Probe
         await engine.dispose()
 
 
-def expected_ids(node: Node, keys: Sequence[SortKey], records: Sequence[Mapping[str, Any]]) -> list[str]:
+def expected_ids(
+    node: Node, keys: Sequence[SortKey], records: Sequence[Mapping[str, Any]]
+) -> list[str]:
     chosen = [record for record in records if matches(node, record)]
     return [record["id"] for record in sorted(chosen, key=lambda r: sort_key(keys, r))]
 

@@ -45,7 +45,9 @@ states = st.builds(
     sort=sorts(PROBE_FIELDS).map(render_sort),
     after=st.none() | st.lists(keyset_values, max_size=5),
     forward=st.booleans(),
-    extra=st.dictionaries(st.sampled_from(["fields", "limit"]), st.integers() | st.text(alphabet="ab\"é", max_size=3)),
+    extra=st.dictionaries(
+        st.sampled_from(["fields", "limit"]), st.integers() | st.text(alphabet='ab"é', max_size=3)
+    ),
 )
 
 
@@ -74,12 +76,12 @@ def test_round_trip(original: CursorState) -> None:
 
 
 @given(states, st.data())
-def test_any_single_character_change_is_rejected(original: CursorState, data: st.DataObject) -> None:
+def test_any_single_character_change_is_rejected(
+    original: CursorState, data: st.DataObject
+) -> None:
     token = CODEC.encode(original)
     position = data.draw(st.integers(0, len(token) - 1))
-    replacement = data.draw(
-        st.sampled_from("AQgw-_0=+/.~ é") | st.integers(0, 0x10FFFF).map(chr)
-    )
+    replacement = data.draw(st.sampled_from("AQgw-_0=+/.~ é") | st.integers(0, 0x10FFFF).map(chr))
     if replacement == token[position]:
         return
     tampered = token[:position] + replacement + token[position + 1 :]

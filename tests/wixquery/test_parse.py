@@ -32,6 +32,7 @@ from rota.wixquery import (
     render_sort,
     render_timestamp,
 )
+
 from .strategies import PROBE_FIELDS, filters, sorts
 
 GUID = "0f000000-0000-4000-8000-000000000001"

@@ -83,7 +83,7 @@ async def get_job(session: AsyncSession, *, site_id: uuid.UUID, job_id: uuid.UUI
     return job
 
 
-async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime) -> None:
+async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime, batch_size: int) -> None:
     node = parse_filter(job.params["filter"] or None, STAFF_QUERY_FIELDS)
     if job.total is None:
         job.total = await repository.count_matching(session, site_id=job.site_id, filter_node=node)
@@ -95,7 +95,7 @@ async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime) -> None
         sort=(),
         after=None if job.position is None else [str(job.position)],
         forward=True,
-        limit=BATCH_SIZE,
+        limit=batch_size,
     )
     errors = list(job.errors)
     for staff, _ in rows:
@@ -117,7 +117,7 @@ async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime) -> None
     job.processed += len(rows)
     if rows:
         job.position = rows[-1][0].id
-    if len(rows) < BATCH_SIZE:
+    if len(rows) < batch_size:
         job.state = FINISHED
         job.finished_at = now
     job.updated_at = now
@@ -125,7 +125,9 @@ async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime) -> None
 
 
 async def run_one_batch(
-    sessionmaker: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+    batch_size: int = BATCH_SIZE,
 ) -> bool:
     """Advance the oldest unfinished job by one committed batch; False when none is waiting."""
     try:
@@ -133,7 +135,7 @@ async def run_one_batch(
             job = await repository.claim_unfinished_job(session, states=(PENDING, RUNNING))
             if job is None:
                 return False
-            await _run_batch(session, job, clock())
+            await _run_batch(session, job, clock(), batch_size)
     except StaleDataError:
         # A staff member changed under us; the whole batch rolled back and is simply redone.
         logger.info("bulk job batch met a concurrent update; retrying")
@@ -148,8 +150,10 @@ class JobRunner:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
         poll_seconds: float = 1.0,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._batch_size = batch_size
         self._clock = clock
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
@@ -170,7 +174,7 @@ class JobRunner:
     async def _run(self) -> None:
         while True:
             try:
-                worked = await run_one_batch(self._sessionmaker, self._clock)
+                worked = await run_one_batch(self._sessionmaker, self._clock, self._batch_size)
             except Exception:  # a broken job must not stop the runner; it is retried later
                 logger.exception("bulk job batch failed")
                 worked = False

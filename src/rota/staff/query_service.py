@@ -43,7 +43,6 @@ from rota.wixquery import (
     render_filter,
     render_sort,
     sort_values,
-    with_tiebreaker,
 )
 
 Variant = Literal["v1", "v2"]

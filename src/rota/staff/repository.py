@@ -19,7 +19,6 @@ from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
 from rota.wixquery import FieldKind, Node, SortKey
 from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, order_by
 
-
 NUMBER_SEQUENCE = "staff_member_number_seq"
 
 

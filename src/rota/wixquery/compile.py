@@ -95,7 +95,7 @@ def order_by(
     for key in with_tiebreaker(keys, id_field):
         expression = _sortable(_binding(columns, key.field))
         if key.descending != forward:
-            terms.append(expression.asc().nulls_first())
+            terms.append(expression.asc())
         else:
             terms.append(expression.desc().nulls_last())
     return terms
@@ -150,7 +150,7 @@ def _equal(binding: ColumnBinding, value: object) -> ColumnElement[bool]:
     column = binding.column
     if value is None:
         return column.is_(None)
-    return column == _bind(binding, value)
+    return sa.and_(column.is_not(None), column == _bind(binding, value))
 
 
 def _comparison(binding: ColumnBinding, op: str, value: object) -> ColumnElement[bool]:
