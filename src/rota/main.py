@@ -23,7 +23,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = JobRunner(app.state.sessionmaker, utc_now, batch_size=settings.job_batch_size)
+        runner = JobRunner(
+            app.state.sessionmaker,
+            utc_now,
+            batch_size=settings.job_batch_size,
+            public_base_url=settings.public_base_url,
+        )
         app.state.job_runner = runner
         runner.start()
         try:

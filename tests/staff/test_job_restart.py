@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
+from rota.core.context import SYSTEM, WriteContext
 from rota.staff import service as staff_service
 from rota.staff.models import StaffMember
 from rota.staff.service import StaffMemberChanges
@@ -69,7 +70,7 @@ async def test_killed_job_resumes_and_applies_once(
                 session,
                 site_id=site.site_id,
                 changes=StaffMemberChanges({"name": f"Bulk {index}"}),
-                now=utc_now(),
+                ctx=WriteContext(utc_now(), SYSTEM, "http://rota.test"),
             )
     start = start_server  # type: ignore[assignment]
     first, base = start()  # type: ignore[operator]

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from rota.core.orm import JsonDocument, UtcDateTime
@@ -331,3 +332,24 @@ def test_keyset_values_must_match_the_sort(probe: Probe) -> None:
 def test_unbound_field_is_a_programming_error(probe: Probe) -> None:
     with pytest.raises(KeyError, match="no column bound for query field 'colour'"):
         order_by((SortKey("colour"),), probe.columns)
+
+
+def test_dialect_specific_sql(probe: Probe) -> None:
+    """Pinned spellings the properties cannot see on a database whose default collation is C."""
+    node = parse_filter({"title": {"$gt": "a", "$startsWith": "a_"}}, PROBE_FIELDS)
+    keys = parse_sort([{"fieldName": "title"}], PROBE_FIELDS)
+    statement = (
+        sa.select(probe.table.c.id)
+        .where(compile_filter(node, probe.columns))
+        .order_by(*order_by(keys, probe.columns))
+    )
+    pg = str(statement.compile(dialect=postgresql.dialect()))
+    lite = str(statement.compile(dialect=sqlite.dialect()))
+    assert 'title COLLATE "C") >' in pg
+    assert 'title COLLATE "C") ASC NULLS FIRST' in pg
+    assert "COLLATE" not in lite
+    for sql in (pg, lite):
+        assert "lower(" in sql
+        assert "ESCAPE '\\'" in sql
+    params = statement.compile(dialect=sqlite.dialect()).params
+    assert "a\\_%" in params.values()

@@ -10,10 +10,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from rota.config import Settings
+from rota.core.context import Actor, WriteContext
 from rota.core.deps import SessionDep
 from rota.identity import service as identity_service
 from rota.identity.errors import (
@@ -38,6 +41,16 @@ class Principal:
     permissions: frozenset[Permission]
     # Set when a signed-in user (not an API key) calls: roles on schedules and events apply.
     user_id: uuid.UUID | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self.user_id is not None:
+            return Actor("WIX_USER", self.user_id)
+        return Actor("APP", self.key_id)
+
+
+def write_context(principal: Principal, now: datetime, settings: Settings) -> WriteContext:
+    return WriteContext(now=now, actor=principal.actor, public_base_url=settings.public_base_url)
 
 
 class KeyGrantCache:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from rota.core.context import Actor, WriteContext
 from rota.core.errors import FieldViolation, InvalidInput
 from rota.staff import repository
 from rota.staff import service as staff_service
@@ -42,7 +43,7 @@ async def create_tags_by_filter_job(
     raw_filter: object,
     assign: Mapping[str, Any] | None,
     unassign: Mapping[str, Any] | None,
-    now: datetime,
+    ctx: WriteContext,
 ) -> BulkJob:
     """Check the request now, so a bad filter is a 400 rather than a failed job later."""
     staff_service.check_tag_lists(assign, unassign)
@@ -62,6 +63,11 @@ async def create_tags_by_filter_job(
             "filter": render_filter(node),
             "assignTags": dict(assign or {}),
             "unassignTags": dict(unassign or {}),
+            # The job's changes are the requester's, and their events say so.
+            "actor": {
+                "identityType": ctx.actor.identity_type,
+                "id": str(ctx.actor.id) if ctx.actor.id else None,
+            },
         },
         total=None,
         processed=0,
@@ -69,8 +75,8 @@ async def create_tags_by_filter_job(
         failed=0,
         errors=[],
         position=None,
-        created_at=now,
-        updated_at=now,
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     await repository.add_job(session, job)
     return job
@@ -83,7 +89,19 @@ async def get_job(session: AsyncSession, *, site_id: uuid.UUID, job_id: uuid.UUI
     return job
 
 
-async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime, batch_size: int) -> None:
+def _job_context(job: BulkJob, now: datetime, public_base_url: str) -> WriteContext:
+    actor = job.params.get("actor") or {}
+    actor_id = actor.get("id")
+    return WriteContext(
+        now=now,
+        actor=Actor(actor.get("identityType", "APP"), uuid.UUID(actor_id) if actor_id else None),
+        public_base_url=public_base_url,
+    )
+
+
+async def _run_batch(
+    session: AsyncSession, job: BulkJob, ctx: WriteContext, batch_size: int
+) -> None:
     node = parse_filter(job.params["filter"] or None, STAFF_QUERY_FIELDS)
     if job.total is None:
         job.total = await repository.count_matching(session, site_id=job.site_id, filter_node=node)
@@ -104,7 +122,7 @@ async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime, batch_s
                 staff,
                 assign=job.params["assignTags"],
                 unassign=job.params["unassignTags"],
-                now=now,
+                ctx=ctx,
             )
             job.succeeded += 1
         except TooManyTags as error:
@@ -119,8 +137,8 @@ async def _run_batch(session: AsyncSession, job: BulkJob, now: datetime, batch_s
         job.position = rows[-1][0].id
     if len(rows) < batch_size:
         job.state = FINISHED
-        job.finished_at = now
-    job.updated_at = now
+        job.finished_at = ctx.now
+    job.updated_at = ctx.now
     await session.flush()
 
 
@@ -128,6 +146,7 @@ async def run_one_batch(
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime],
     batch_size: int = BATCH_SIZE,
+    public_base_url: str = "",
 ) -> bool:
     """Advance the oldest unfinished job by one committed batch; False when none is waiting."""
     try:
@@ -135,7 +154,8 @@ async def run_one_batch(
             job = await repository.claim_unfinished_job(session, states=(PENDING, RUNNING))
             if job is None:
                 return False
-            await _run_batch(session, job, clock(), batch_size)
+            ctx = _job_context(job, clock(), public_base_url)
+            await _run_batch(session, job, ctx, batch_size)
     except StaleDataError:
         # A staff member changed under us; the whole batch rolled back and is simply redone.
         logger.info("bulk job batch met a concurrent update; retrying")
@@ -151,7 +171,9 @@ class JobRunner:
         clock: Callable[[], datetime],
         poll_seconds: float = 1.0,
         batch_size: int = BATCH_SIZE,
+        public_base_url: str = "",
     ) -> None:
+        self._public_base_url = public_base_url
         self._sessionmaker = sessionmaker
         self._batch_size = batch_size
         self._clock = clock
@@ -174,7 +196,9 @@ class JobRunner:
     async def _run(self) -> None:
         while True:
             try:
-                worked = await run_one_batch(self._sessionmaker, self._clock, self._batch_size)
+                worked = await run_one_batch(
+                    self._sessionmaker, self._clock, self._batch_size, self._public_base_url
+                )
             except Exception:  # a broken job must not stop the runner; it is retried later
                 logger.exception("bulk job batch failed")
                 worked = False

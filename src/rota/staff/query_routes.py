@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from rota.config import Settings
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
-from rota.identity.deps import StaffReader, StaffWriter
+from rota.identity.deps import StaffReader, StaffWriter, write_context
 from rota.staff import jobs
 from rota.staff import query_service as queries
 from rota.staff import service as staff_service
@@ -249,7 +249,11 @@ for _index, _prefix in enumerate(V2):
 
 @router.post(BULK + "/update-tags", response_model=BulkUpdateTagsResponse)
 async def bulk_update_staff_member_tags(
-    body: BulkUpdateTagsRequest, principal: StaffWriter, session: SessionDep, now: NowDep
+    body: BulkUpdateTagsRequest,
+    principal: StaffWriter,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     """Synchronous; an unknown id fails its own item only. A tag in both lists is assigned."""
     outcomes = await staff_service.update_tags(
@@ -262,7 +266,7 @@ async def bulk_update_staff_member_tags(
         unassign=body.unassign_tags.model_dump(by_alias=True, exclude_none=True)
         if body.unassign_tags
         else None,
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     results = [
         BulkResultRead(
@@ -294,6 +298,7 @@ async def bulk_update_staff_member_tags_by_filter(
     principal: StaffWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     request: Request,
     background: BackgroundTasks,
 ) -> JobIdResponse:
@@ -309,7 +314,7 @@ async def bulk_update_staff_member_tags_by_filter(
         unassign=body.unassign_tags.model_dump(by_alias=True, exclude_none=True)
         if body.unassign_tags
         else None,
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     runner = getattr(request.app.state, "job_runner", None)
     if runner is not None:

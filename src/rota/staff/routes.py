@@ -12,7 +12,7 @@ from pydantic.alias_generators import to_snake
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
 from rota.core.wire import WireModel
-from rota.identity.deps import StaffReader, StaffWriter
+from rota.identity.deps import StaffReader, StaffWriter, write_context
 from rota.staff import service as staff_service
 from rota.staff.models import StaffMember
 from rota.staff.query_routes import router as query_router
@@ -105,7 +105,7 @@ async def create_staff_member(
             )
         ),
         service_provider=True if body.service_provider is None else body.service_provider,
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(staff, body.fields, settings.public_base_url)
 
@@ -155,17 +155,24 @@ async def update_staff_member(
         staff_id=staff_member_id,
         revision=body.staff_member.revision,
         changes=_update_changes(body),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(staff, body.fields, settings.public_base_url)
 
 
 @router.delete(V1 + "/{staff_member_id}", response_model=EmptyResponse)
 async def delete_staff_member(
-    staff_member_id: uuid.UUID, principal: StaffWriter, session: SessionDep, now: NowDep
+    staff_member_id: uuid.UUID,
+    principal: StaffWriter,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     await staff_service.delete_staff_member(
-        session, site_id=principal.site_id, staff_id=staff_member_id, now=now
+        session,
+        site_id=principal.site_id,
+        staff_id=staff_member_id,
+        ctx=write_context(principal, now, settings),
     )
     return wix_json(EmptyResponse())
 
@@ -188,7 +195,7 @@ async def set_service_provider(
         site_id=principal.site_id,
         staff_id=staff_member_id,
         service_provider=body.service_provider,
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(staff, body.fields, settings.public_base_url)
 
@@ -206,7 +213,7 @@ async def _assign(
         site_id=principal.site_id,
         staff_id=staff_member_id,
         schedule_id=body.schedule_id,
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(staff, body.fields, settings.public_base_url)
 
@@ -311,7 +318,10 @@ async def restore_staff_member_from_trash_bin(
 ) -> Response:
     """Rota addition: Wix defines the request type but exposes no endpoint."""
     staff = await staff_service.restore_staff_member(
-        session, site_id=principal.site_id, staff_id=staff_member_id, now=now
+        session,
+        site_id=principal.site_id,
+        staff_id=staff_member_id,
+        ctx=write_context(principal, now, settings),
     )
     return _one(staff, body.fields if body else [], settings.public_base_url)
 

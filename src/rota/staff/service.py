@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.calendar import service as calendar_service
+from rota.core.context import WriteContext
 from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
 from rota.identity import service as identity_service
 from rota.media import service as media_service
@@ -102,7 +103,7 @@ async def create_staff_member(
     site_id: uuid.UUID,
     changes: StaffMemberChanges,
     service_provider: bool = True,
-    now: datetime,
+    ctx: WriteContext,
 ) -> StaffMember:
     """A staff member with its resource and own events schedule, on the business hours."""
     site = await identity_service.get_site(session, site_id)
@@ -114,7 +115,7 @@ async def create_staff_member(
         resource_id=resource_id,
         name=str(changes.values.get("name", "")),
         time_zone=site.time_zone,
-        now=now,
+        now=ctx.now,
     )
     staff = StaffMember(
         id=staff_id,
@@ -123,8 +124,8 @@ async def create_staff_member(
         is_default=False,
         # Wix answers a create with revision 2: the staff member, then the resource attached.
         revision=2,
-        created_at=now,
-        updated_at=now,
+        created_at=ctx.now,
+        updated_at=ctx.now,
         resource_id=resource_id,
         resource_revision=1,
         events_schedule_id=events_schedule.id,
@@ -156,9 +157,9 @@ def _check_revision(staff: StaffMember, revision: int) -> None:
         )
 
 
-async def _save(session: AsyncSession, staff: StaffMember, now: datetime) -> StaffMember:
+async def _save(session: AsyncSession, staff: StaffMember, ctx: WriteContext) -> StaffMember:
     staff.revision += 1
-    staff.updated_at = now
+    staff.updated_at = ctx.now
     try:
         await session.flush()
     except StaleDataError:
@@ -175,7 +176,7 @@ async def update_staff_member(
     staff_id: uuid.UUID,
     revision: int,
     changes: StaffMemberChanges,
-    now: datetime,
+    ctx: WriteContext,
 ) -> StaffMember:
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     _check_revision(staff, revision)
@@ -185,16 +186,16 @@ async def update_staff_member(
             session, site_id=site_id, schedule_id=staff.events_schedule_id
         )
         if schedule is not None:
-            calendar_service.rename_schedule(schedule, name=staff.name, now=now)
-    return await _save(session, staff, now)
+            calendar_service.rename_schedule(schedule, name=staff.name, now=ctx.now)
+    return await _save(session, staff, ctx)
 
 
 async def delete_staff_member(
-    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, now: datetime
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, ctx: WriteContext
 ) -> StaffMember:
     """Move the staff member and its resource to the trash bin, from where it can be restored."""
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
-    staff.deleted_at = now
+    staff.deleted_at = ctx.now
     await session.flush()
     return staff
 
@@ -224,11 +225,11 @@ async def list_deleted_staff_members(
 
 
 async def restore_staff_member(
-    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, now: datetime
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, ctx: WriteContext
 ) -> StaffMember:
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
     staff.deleted_at = None
-    return await _save(session, staff, now)
+    return await _save(session, staff, ctx)
 
 
 async def remove_from_trash(
@@ -247,13 +248,13 @@ async def set_service_provider(
     site_id: uuid.UUID,
     staff_id: uuid.UUID,
     service_provider: bool,
-    now: datetime,
+    ctx: WriteContext,
 ) -> StaffMember:
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     if staff.service_provider == service_provider:
         return staff
     staff.service_provider = service_provider
-    return await _save(session, staff, now)
+    return await _save(session, staff, ctx)
 
 
 async def assign_working_hours_schedule(
@@ -262,7 +263,7 @@ async def assign_working_hours_schedule(
     site_id: uuid.UUID,
     staff_id: uuid.UUID,
     schedule_id: uuid.UUID,
-    now: datetime,
+    ctx: WriteContext,
 ) -> StaffMember:
     """Point the staff member at its own events schedule (custom hours) or back at the
     business schedule (default hours); no other schedule can hold a staff member's hours."""
@@ -280,7 +281,7 @@ async def assign_working_hours_schedule(
     staff.working_hours_schedule_id = schedule_id
     staff.uses_default_working_hours = schedule_id == business.id
     staff.resource_revision += 1
-    return await _save(session, staff, now)
+    return await _save(session, staff, ctx)
 
 
 async def list_staff_by_ids(
@@ -336,7 +337,7 @@ def retag(
     *,
     assign: Mapping[str, Any] | None,
     unassign: Mapping[str, Any] | None,
-    now: datetime,
+    ctx: WriteContext,
 ) -> None:
     """Apply a tag change to a loaded staff member; the caller flushes. Raises TooManyTags."""
     try:
@@ -344,7 +345,7 @@ def retag(
     except ValueError as error:
         raise TooManyTags(str(error)) from None
     staff.revision += 1
-    staff.updated_at = now
+    staff.updated_at = ctx.now
 
 
 async def update_tags(
@@ -354,7 +355,7 @@ async def update_tags(
     staff_ids: Sequence[uuid.UUID],
     assign: Mapping[str, Any] | None,
     unassign: Mapping[str, Any] | None,
-    now: datetime,
+    ctx: WriteContext,
 ) -> list[ItemOutcome]:
     """Retag up to 100 staff members; an unknown id fails its item, never the others."""
     check_tag_lists(assign, unassign)
@@ -367,7 +368,7 @@ async def update_tags(
             outcomes.append(ItemOutcome(staff_id, index, missing))
             continue
         try:
-            retag(staff, assign=assign, unassign=unassign, now=now)
+            retag(staff, assign=assign, unassign=unassign, ctx=ctx)
         except TooManyTags as error:
             outcomes.append(ItemOutcome(staff_id, index, error))
             continue

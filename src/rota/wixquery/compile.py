@@ -95,7 +95,7 @@ def order_by(
     for key in with_tiebreaker(keys, id_field):
         expression = _sortable(_binding(columns, key.field))
         if key.descending != forward:
-            terms.append(expression.asc())
+            terms.append(expression.asc().nulls_first())
         else:
             terms.append(expression.desc().nulls_last())
     return terms
