@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
@@ -17,9 +18,14 @@ from rota.config import Settings
 from rota.core.clock import utc_now
 from rota.core.db import create_engine, create_sessionmaker
 from rota.core.errors import RotaError
+from rota.events import keys
+from rota.events import service as events_service
+from rota.events.relay import Relay, relay_settings
+from rota.events.service import SubscriptionDraft
 from rota.identity import service as identity_service
 from rota.identity.permissions import Scope, parse_scope
 from rota.migrations import runner
+from rota.staff.jobs import JobRunner
 
 app = typer.Typer(
     help="Rota: staff, working hours and availability service.",
@@ -28,8 +34,10 @@ app = typer.Typer(
 )
 sites_app = typer.Typer(help="Sites (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook subscriptions and signing keys.", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
 app.add_typer(keys_app, name="keys")
+app.add_typer(webhooks_app, name="webhooks")
 
 T = TypeVar("T")
 
@@ -200,3 +208,98 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="Key id or its listed pr
         return revoked.id
 
     typer.echo(f"revoked {_in_transaction(work)}")
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks and run bulk jobs without serving HTTP; run several for throughput
+    (on PostgreSQL they share the work safely). Stop with Ctrl-C or SIGTERM."""
+
+    async def run() -> None:
+        settings = Settings()
+        engine = create_engine(settings.database_url)
+        sessionmaker = create_sessionmaker(engine)
+        relay = Relay(sessionmaker, utc_now, relay_settings(settings))
+        jobs = JobRunner(
+            sessionmaker,
+            utc_now,
+            batch_size=settings.job_batch_size,
+            public_base_url=settings.public_base_url,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        relay.start()
+        jobs.start()
+        typer.echo("rota worker: delivering webhooks and running jobs", err=True)
+        try:
+            await stop.wait()
+        finally:
+            await relay.stop()
+            await jobs.stop()
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@webhooks_app.command("create")
+def webhooks_create(
+    site: Annotated[uuid.UUID, typer.Option("--site", help="Site id.")],
+    url: Annotated[str, typer.Option("--url", help="Receiver URL (http or https).")],
+    event: Annotated[
+        list[str] | None, typer.Option("--event", help="Event type; repeat. Default: all.")
+    ] = None,
+    webhook_format: Annotated[
+        str, typer.Option("--format", help="wix (RS256 JWT body) or standard (HMAC).")
+    ] = "wix",
+) -> None:
+    """Subscribe a URL; the last line printed is the subscription id (for the standard format
+    the shared secret is printed on the line before, once)."""
+    formats = {"wix": "WIX", "standard": "STANDARD_WEBHOOKS"}
+    if webhook_format not in formats:
+        raise typer.BadParameter("use wix or standard", param_hint="--format")
+
+    async def work(session: AsyncSession) -> tuple[uuid.UUID, str | None]:
+        await identity_service.get_site(session, site)
+        subscription = await events_service.create_subscription(
+            session,
+            site_id=site,
+            draft=SubscriptionDraft(
+                url=url, event_types=tuple(event or ()), format=formats[webhook_format]
+            ),
+            now=utc_now(),
+        )
+        return subscription.id, subscription.secret
+
+    subscription_id, secret = _in_transaction(work)
+    if secret:
+        typer.echo(f"secret: {secret}")
+    typer.echo(str(subscription_id))
+
+
+@webhooks_app.command("list")
+def webhooks_list(
+    site: Annotated[uuid.UUID | None, typer.Option("--site", help="Only this site.")] = None,
+) -> None:
+    """List webhook subscriptions."""
+
+    async def work(session: AsyncSession) -> list[str]:
+        return [
+            f"{s.id}  {s.site_id}  {'active' if s.active else 'paused':<6}  {s.format:<17}  "
+            f"{s.url}  events={','.join(s.event_types) or '*'}"
+            for s in await events_service.list_subscriptions(session, site_id=site)
+        ]
+
+    for row in _in_transaction(work):
+        typer.echo(row)
+
+
+@webhooks_app.command("rotate-key")
+def webhooks_rotate_key() -> None:
+    """Start signing with a new RSA key; the old one stays in the JWKS for 7 days."""
+
+    async def work(session: AsyncSession) -> str:
+        return await keys.rotate(session, now=utc_now())
+
+    typer.echo(_in_transaction(work))

@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(default=2.0, ge=0)
     # Staff members a bulk job handles per committed batch.
     job_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # Webhook delivery: the relay runs inside `rota serve` unless turned off here (then run
+    # `rota worker` processes instead).
+    relay_in_server: bool = True
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_hours: float = Field(default=24.0, gt=0)
+    relay_batch_size: int = Field(default=100, ge=1, le=1000)
+    relay_concurrency: int = Field(default=50, ge=1, le=1000)
     sql_echo: bool = False
 
     @property

@@ -13,6 +13,7 @@ from rota.api.wix_get_request import WixPackedGetMiddleware
 from rota.config import Settings
 from rota.core.clock import utc_now
 from rota.core.db import create_engine, create_sessionmaker
+from rota.events.relay import Relay, relay_settings
 from rota.identity.deps import KeyGrantCache
 from rota.staff.jobs import JobRunner
 
@@ -31,9 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.job_runner = runner
         runner.start()
+        relay = Relay(app.state.sessionmaker, utc_now, relay_settings(settings))
+        if settings.relay_in_server:
+            relay.start()
         try:
             yield
         finally:
+            await relay.stop()
             await runner.stop()
             await engine.dispose()
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from rota.calendar import models as calendar_models
 from rota.core.orm import Base
+from rota.events import models as events_models
 from rota.identity import models as identity_models
 from rota.media import models as media_models
 from rota.staff import models as staff_models
 
 metadata = Base.metadata
 
-__all__ = ["calendar_models", "identity_models", "media_models", "metadata", "staff_models"]
+__all__ = [
+    "calendar_models",
+    "events_models",
+    "identity_models",
+    "media_models",
+    "metadata",
+    "staff_models",
+]

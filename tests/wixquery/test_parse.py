@@ -426,3 +426,16 @@ def test_parse_inverts_render(case: tuple[FieldTable, Any, tuple[SortKey, ...]])
     wire = json.loads(json.dumps(render_filter(node)))
     assert parse_filter(wire, table) == node
     assert parse_sort(json.loads(json.dumps(render_sort(keys))), table) == keys
+
+
+def test_deep_nesting_is_refused_before_the_stack_runs_out() -> None:
+    deep: dict[str, Any] = {"title": "a"}
+    for _ in range(40):
+        deep = {"$not": deep}
+    error = rejected(deep)
+    assert error.rule == "INVALID_VALUE"
+    assert "32 levels" in error.message
+    nested: dict[str, Any] = {"x": 1}
+    for _ in range(5000):
+        nested = {"meta": nested}
+    assert rejected(nested).field == "filter.meta.meta"

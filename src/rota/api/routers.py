@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from rota.api import health
+from rota.events.routes import router as events_router
 from rota.media.routes import router as media_router
 from rota.staff.routes import router as staff_router
 
@@ -13,3 +14,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(staff_router)
     app.include_router(media_router)
+    app.include_router(events_router)

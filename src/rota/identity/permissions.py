@@ -15,6 +15,7 @@ class Scope(StrEnum):
     CALENDAR_READ = "calendar.read"
     CALENDAR_READ_PI = "calendar.read-pi"
     CALENDAR_MANAGE = "calendar.manage"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 class Permission(StrEnum):
@@ -24,6 +25,7 @@ class Permission(StrEnum):
     CALENDAR_READ_PI = "calendar.read-pi"
     CALENDAR_WRITE = "calendar.write"
     MEDIA_WRITE = "media.write"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 ALL_SCOPES: tuple[Scope, ...] = tuple(Scope)
@@ -56,6 +58,8 @@ _GRANTS: dict[Scope, frozenset[Permission]] = {
     Scope.CALENDAR_MANAGE: frozenset(
         {Permission.CALENDAR_READ, Permission.CALENDAR_READ_PI, Permission.CALENDAR_WRITE}
     ),
+    # Webhook payloads carry personal information, so managing them is a scope of its own.
+    Scope.WEBHOOKS_MANAGE: frozenset({Permission.WEBHOOKS_MANAGE}),
 }
 
 

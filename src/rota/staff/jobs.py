@@ -118,7 +118,8 @@ async def _run_batch(
     errors = list(job.errors)
     for staff, _ in rows:
         try:
-            staff_service.retag(
+            await staff_service.retag(
+                session,
                 staff,
                 assign=job.params["assignTags"],
                 unassign=job.params["unassignTags"],

@@ -300,10 +300,17 @@ async def list_deleted_staff_members(
 
 
 async def remove_staff_member_from_trash_bin(
-    staff_member_id: uuid.UUID, principal: StaffWriter, session: SessionDep
+    staff_member_id: uuid.UUID,
+    principal: StaffWriter,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     await staff_service.remove_from_trash(
-        session, site_id=principal.site_id, staff_id=staff_member_id
+        session,
+        site_id=principal.site_id,
+        staff_id=staff_member_id,
+        ctx=write_context(principal, now, settings),
     )
     return wix_json(EmptyResponse())
 

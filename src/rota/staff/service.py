@@ -20,6 +20,7 @@ from rota.core.context import WriteContext
 from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
 from rota.identity import service as identity_service
 from rota.media import service as media_service
+from rota.staff import events as staff_events
 from rota.staff import repository, tags
 from rota.staff.errors import (
     EmptyTagLists,
@@ -135,6 +136,7 @@ async def create_staff_member(
     )
     await _apply(session, staff, changes)
     await repository.add(session, staff)
+    await staff_events.created(session, staff, ctx)
     return staff
 
 
@@ -179,6 +181,7 @@ async def update_staff_member(
 ) -> StaffMember:
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     _check_revision(staff, revision)
+    tags_before = dict(staff.tags or {}) if "tags" in changes.values else None
     await _apply(session, staff, changes)
     if "name" in changes.values:
         schedule = await calendar_service.get_schedule(
@@ -186,7 +189,9 @@ async def update_staff_member(
         )
         if schedule is not None:
             calendar_service.rename_schedule(schedule, name=staff.name, now=ctx.now)
-    return await _save(session, staff, ctx)
+    await _save(session, staff, ctx)
+    await staff_events.updated(session, staff, ctx, tags_before=tags_before)
+    return staff
 
 
 async def delete_staff_member(
@@ -196,6 +201,7 @@ async def delete_staff_member(
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     staff.deleted_at = ctx.now
     await session.flush()
+    await staff_events.deleted(session, staff, ctx, moved_to_trash=True)
     return staff
 
 
@@ -227,15 +233,19 @@ async def restore_staff_member(
     session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, ctx: WriteContext
 ) -> StaffMember:
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
+    deleted_at = staff.deleted_at
     staff.deleted_at = None
-    return await _save(session, staff, ctx)
+    await _save(session, staff, ctx)
+    await staff_events.restored(session, staff, ctx, deleted_at)
+    return staff
 
 
 async def remove_from_trash(
-    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
+    session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, ctx: WriteContext
 ) -> None:
     """Delete for good: the staff member, its resource and its own events schedule."""
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
+    await staff_events.deleted(session, staff, ctx, moved_to_trash=False)
     schedule_id = staff.events_schedule_id
     await repository.delete(session, staff)
     await calendar_service.delete_schedules(session, site_id=site_id, schedule_ids=[schedule_id])
@@ -253,7 +263,9 @@ async def set_service_provider(
     if staff.service_provider == service_provider:
         return staff
     staff.service_provider = service_provider
-    return await _save(session, staff, ctx)
+    await _save(session, staff, ctx)
+    await staff_events.updated(session, staff, ctx)
+    return staff
 
 
 async def assign_working_hours_schedule(
@@ -280,7 +292,9 @@ async def assign_working_hours_schedule(
     staff.working_hours_schedule_id = schedule_id
     staff.uses_default_working_hours = schedule_id == business.id
     staff.resource_revision += 1
-    return await _save(session, staff, ctx)
+    await _save(session, staff, ctx)
+    await staff_events.updated(session, staff, ctx)
+    return staff
 
 
 async def list_staff_by_ids(
@@ -331,20 +345,23 @@ def check_tag_lists(assign: Mapping[str, Any] | None, unassign: Mapping[str, Any
         )
 
 
-def retag(
+async def retag(
+    session: AsyncSession,
     staff: StaffMember,
     *,
     assign: Mapping[str, Any] | None,
     unassign: Mapping[str, Any] | None,
     ctx: WriteContext,
 ) -> None:
-    """Apply a tag change to a loaded staff member; the caller flushes. Raises TooManyTags."""
+    """Apply a tag change to a loaded staff member and record its events. Raises TooManyTags."""
+    before = dict(staff.tags or {})
     try:
         staff.tags = tags.merge_tags(staff.tags, dict(assign or {}), dict(unassign or {}))
     except ValueError as error:
         raise TooManyTags(str(error)) from None
     staff.revision += 1
     staff.updated_at = ctx.now
+    await staff_events.updated(session, staff, ctx, tags_before=before)
 
 
 async def update_tags(
@@ -367,7 +384,7 @@ async def update_tags(
             outcomes.append(ItemOutcome(staff_id, index, missing))
             continue
         try:
-            retag(staff, assign=assign, unassign=unassign, ctx=ctx)
+            await retag(session, staff, assign=assign, unassign=unassign, ctx=ctx)
         except TooManyTags as error:
             outcomes.append(ItemOutcome(staff_id, index, error))
             continue

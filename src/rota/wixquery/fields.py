@@ -114,6 +114,10 @@ class FieldTable:
     def sortable_paths(self) -> tuple[str, ...]:
         return tuple(sorted(path for path, spec in self._by_path.items() if spec.sortable))
 
+    def has_prefix(self, path: str) -> bool:
+        """Whether some field lives below `path` (`a.b` for `a.b.c`): nested objects may go on."""
+        return any(known.startswith(path + ".") for known in self._by_path)
+
     def allowed_operators(self, path: str) -> str:
         """The operators of `path`, spelled for an error message; "" for an unknown path."""
         spec = self._by_path.get(path)

@@ -36,6 +36,8 @@ from rota.wixquery.fields import (
 
 MAX_LIST_ITEMS = 100
 MAX_SORT_KEYS = 10
+# Deep enough for any real filter; shallow enough that a hostile one cannot exhaust the stack.
+MAX_DEPTH = 32
 LOGICAL_OPERATORS = ("$and", "$not", "$or")
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -60,7 +62,7 @@ def parse_filter(raw: object, table: FieldTable) -> Node:
     """Parse a WQL `filter` object; raises `QueryError` naming the first problem found."""
     if raw is None:
         return MatchAll()
-    return _parse_object(raw, table, "filter")
+    return _parse_object(raw, table, "filter", depth=0)
 
 
 def parse_sort(
@@ -134,7 +136,11 @@ def parse_sort(
     return tuple(keys)
 
 
-def _parse_object(raw: object, table: FieldTable, where: str) -> Node:
+def _parse_object(raw: object, table: FieldTable, where: str, *, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise QueryError(
+            where, Rule.INVALID_VALUE, f"the filter nests more than {MAX_DEPTH} levels deep"
+        )
     if not isinstance(raw, dict):
         raise QueryError(
             where, Rule.INVALID_VALUE, f"{where} must be a filter object; got {_show(raw)}"
@@ -144,7 +150,7 @@ def _parse_object(raw: object, table: FieldTable, where: str) -> Node:
         if not isinstance(key, str):
             raise QueryError(where, Rule.INVALID_VALUE, f"{where} has a non-string key {key!r}")
         if key.startswith("$"):
-            nodes.append(_parse_logical(key, value, table, where))
+            nodes.append(_parse_logical(key, value, table, where, depth=depth))
         else:
             nodes.extend(_parse_field(key, value, table, where))
     if not nodes:
@@ -152,16 +158,19 @@ def _parse_object(raw: object, table: FieldTable, where: str) -> Node:
     return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
-def _parse_logical(op: str, value: object, table: FieldTable, where: str) -> Node:
+def _parse_logical(op: str, value: object, table: FieldTable, where: str, *, depth: int) -> Node:
     here = f"{where}.{op}"
     if op == "$not":
-        return Not(_parse_object(value, table, here))
+        return Not(_parse_object(value, table, here, depth=depth + 1))
     if op in ("$and", "$or"):
         if not isinstance(value, list) or not value:
             raise QueryError(
                 here, Rule.INVALID_VALUE, f"{op} takes a non-empty array of filter objects"
             )
-        items = tuple(_parse_object(item, table, f"{here}[{i}]") for i, item in enumerate(value))
+        items = tuple(
+            _parse_object(item, table, f"{here}[{i}]", depth=depth + 1)
+            for i, item in enumerate(value)
+        )
         return And(items) if op == "$and" else Or(items)
     raise QueryError(
         here,
@@ -180,7 +189,10 @@ def _parse_field(path: str, value: object, table: FieldTable, where: str) -> lis
         if not operators and value:
             nodes: list[Node] = []
             for segment, inner in value.items():
-                nodes.extend(_parse_field(f"{path}.{segment}", inner, table, where))
+                child = f"{path}.{segment}"
+                if child not in table and not table.has_prefix(child):
+                    _spec(child, table, where)  # raises UNSUPPORTED_FIELD before recursing on
+                nodes.extend(_parse_field(child, inner, table, where))
             return nodes
         raise QueryError(
             f"{where}.{path}",

@@ -1,0 +1,110 @@
+"""Tables of the outbox: events, webhook subscriptions, deliveries, attempts, signing keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rota.core.orm import Base, JsonDocument, Timestamped, UtcDateTime
+
+
+class DomainEventRecord(Base):
+    """One domain event, written in the transaction of the change it announces."""
+
+    __tablename__ = "domain_event"
+    __table_args__ = (
+        sa.UniqueConstraint("entity_fqdn", "entity_id", "entity_sequence"),
+        sa.Index("ix_domain_event_site_position", "site_id", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    # Global commit-independent order of recording; the feed and per-entity ordering use it.
+    position: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
+    entity_fqdn: Mapped[str] = mapped_column(sa.String(120))
+    entity_id: Mapped[str] = mapped_column(sa.String(250))
+    slug: Mapped[str] = mapped_column(sa.String(60))
+    event_type: Mapped[str] = mapped_column(sa.String(200))
+    entity_sequence: Mapped[int] = mapped_column(sa.BigInteger)
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    identity: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class WebhookSubscription(Timestamped, Base):
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("site.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    # Event types delivered; empty means every type.
+    event_types: Mapped[list[str]] = mapped_column(JsonDocument)
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    format: Mapped[str] = mapped_column(sa.String(30))
+    # The Standard Webhooks shared secret ("whsec_..."); None for the Wix JWT format.
+    secret: Mapped[str | None] = mapped_column(sa.String(100))
+    description: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription; its state machine is PENDING -> DELIVERED | DEAD."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
+        sa.Index("ix_webhook_delivery_order", "subscription_id", "ordering_key", "position"),
+        sa.Index("ix_webhook_delivery_site", "site_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
+    subscription_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("webhook_subscription.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("domain_event.id", ondelete="CASCADE")
+    )
+    # Deliveries with the same key (one entity) go out one at a time, in position order.
+    ordering_key: Mapped[str] = mapped_column(sa.String(400))
+    position: Mapped[int] = mapped_column(sa.BigInteger)
+    state: Mapped[str] = mapped_column(sa.String(20))
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set while a relay is sending it; another relay may take it over once this passes.
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_status: Mapped[int | None] = mapped_column(sa.Integer)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("webhook_delivery.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    duration_ms: Mapped[int] = mapped_column(sa.Integer)
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class SigningKey(Base):
+    """An RSA key that signs Wix-format webhooks. Retired keys stay published for a while so
+    receivers can still verify deliveries signed just before a rotation."""
+
+    __tablename__ = "webhook_signing_key"
+
+    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    private_pem: Mapped[str] = mapped_column(sa.Text)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,172 @@
+"""Webhook subscriptions, delivery history, redelivery and the pull feed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota.events import repository, signing
+from rota.events.errors import DeliveryNotFound, InvalidWebhookUrl, SubscriptionNotFound
+from rota.events.models import (
+    DeliveryAttempt,
+    DomainEventRecord,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from rota.events.relay import STANDARD_FORMAT, WIX_FORMAT
+
+FORMATS = (WIX_FORMAT, STANDARD_FORMAT)
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidWebhookUrl(
+            f"Webhook URL {url!r} must be an absolute http:// or https:// URL with a host"
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class SubscriptionDraft:
+    url: str
+    event_types: tuple[str, ...] = ()
+    active: bool = True
+    format: str = WIX_FORMAT
+    description: str | None = None
+
+
+async def create_subscription(
+    session: AsyncSession, *, site_id: uuid.UUID, draft: SubscriptionDraft, now: datetime
+) -> WebhookSubscription:
+    subscription = WebhookSubscription(
+        id=uuid.uuid4(),
+        site_id=site_id,
+        url=_check_url(draft.url),
+        event_types=sorted(set(draft.event_types)),
+        active=draft.active,
+        format=draft.format,
+        secret=signing.new_webhook_secret() if draft.format == STANDARD_FORMAT else None,
+        description=draft.description,
+        created_at=now,
+        updated_at=now,
+    )
+    repository.add(session, subscription)
+    await repository.flush(session)
+    return subscription
+
+
+async def get_subscription(
+    session: AsyncSession, *, site_id: uuid.UUID, subscription_id: uuid.UUID
+) -> WebhookSubscription:
+    subscription = await repository.get_subscription(
+        session, site_id=site_id, subscription_id=subscription_id
+    )
+    if subscription is None:
+        raise SubscriptionNotFound(f"Webhook subscription {subscription_id} does not exist")
+    return subscription
+
+
+async def list_subscriptions(
+    session: AsyncSession, *, site_id: uuid.UUID | None
+) -> Sequence[WebhookSubscription]:
+    return await repository.list_subscriptions(session, site_id=site_id)
+
+
+async def update_subscription(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    subscription_id: uuid.UUID,
+    url: str | None,
+    event_types: Sequence[str] | None,
+    active: bool | None,
+    description: str | None,
+    now: datetime,
+) -> WebhookSubscription:
+    subscription = await get_subscription(session, site_id=site_id, subscription_id=subscription_id)
+    if url is not None:
+        subscription.url = _check_url(url)
+    if event_types is not None:
+        subscription.event_types = sorted(set(event_types))
+    if active is not None:
+        subscription.active = active
+    if description is not None:
+        subscription.description = description
+    subscription.updated_at = now
+    await repository.flush(session)
+    return subscription
+
+
+async def delete_subscription(
+    session: AsyncSession, *, site_id: uuid.UUID, subscription_id: uuid.UUID
+) -> None:
+    subscription = await get_subscription(session, site_id=site_id, subscription_id=subscription_id)
+    await repository.delete_subscription(session, subscription)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    subscription_id: uuid.UUID | None,
+    state: str | None,
+    after_position: int | None,
+    limit: int,
+) -> Sequence[tuple[WebhookDelivery, DomainEventRecord]]:
+    return await repository.list_deliveries(
+        session,
+        site_id=site_id,
+        subscription_id=subscription_id,
+        state=state,
+        after_position=after_position,
+        limit=limit,
+    )
+
+
+async def get_delivery(
+    session: AsyncSession, *, site_id: uuid.UUID, delivery_id: uuid.UUID
+) -> tuple[WebhookDelivery, DomainEventRecord, Sequence[DeliveryAttempt]]:
+    found = await repository.get_delivery(session, site_id=site_id, delivery_id=delivery_id)
+    if found is None:
+        raise DeliveryNotFound(f"Webhook delivery {delivery_id} does not exist")
+    delivery, event = found
+    return delivery, event, await repository.attempts_of(session, delivery.id)
+
+
+async def redeliver(
+    session: AsyncSession, *, site_id: uuid.UUID, delivery_id: uuid.UUID, now: datetime
+) -> WebhookDelivery:
+    """Send a delivery again (delivered or dead): it gets a fresh retry window."""
+    delivery, _event, _attempts = await get_delivery(
+        session, site_id=site_id, delivery_id=delivery_id
+    )
+    delivery.state = repository.PENDING
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
+    delivery.created_at = now
+    delivery.lease_until = None
+    await repository.flush(session)
+    return delivery
+
+
+async def redeliver_dead(
+    session: AsyncSession, *, site_id: uuid.UUID, subscription_id: uuid.UUID, now: datetime
+) -> int:
+    await get_subscription(session, site_id=site_id, subscription_id=subscription_id)
+    return await repository.requeue_dead(
+        session, site_id=site_id, subscription_id=subscription_id, now=now
+    )
+
+
+async def feed(
+    session: AsyncSession, *, site_id: uuid.UUID, after_position: int, limit: int
+) -> Sequence[DomainEventRecord]:
+    return await repository.feed(
+        session, site_id=site_id, after_position=after_position, limit=limit
+    )
