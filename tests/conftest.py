@@ -24,7 +24,6 @@ from rota.identity import service as identity_service
 from rota.identity.permissions import Scope
 from rota.main import create_app
 from rota.migrations import runner
-from rota.orm_registry import metadata
 from tests.builders import SiteContext
 
 BASE_URL = "http://rota.test"
@@ -42,8 +41,8 @@ async def _reset_postgres(url: str) -> None:
     """Start from an empty schema so the migrations themselves are what builds it."""
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(metadata.drop_all)
-        await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        await connection.exec_driver_sql("CREATE SCHEMA public")
     await engine.dispose()
 
 

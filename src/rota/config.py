@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     relay_in_server: bool = True
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_retry_hours: float = Field(default=24.0, gt=0)
+    webhook_max_backoff_seconds: float = Field(default=3600.0, gt=0)
+    # A delivery in flight is leased this long; a relay that dies frees it when the lease ends.
+    relay_lease_seconds: float = Field(default=60.0, gt=0)
     relay_batch_size: int = Field(default=100, ge=1, le=1000)
     relay_concurrency: int = Field(default=50, ge=1, le=1000)
     sql_echo: bool = False

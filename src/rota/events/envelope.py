@@ -41,5 +41,6 @@ def domain_event(
         "eventTime": format_timestamp(event_time),
         "triggeredByAnonymizeRequest": False,
         "entityEventSequence": str(entity_sequence),
-        _BODY_KEYS[body_kind]: body,
+        # Action events wrap their payload in `body`; the others are their payload.
+        _BODY_KEYS[body_kind]: {"body": body} if body_kind == "action" else body,
     }

@@ -47,6 +47,7 @@ class RelaySettings:
     concurrency: int = 50
     idle_poll_seconds: float = 0.2
     lease: timedelta = timedelta(seconds=60)
+    max_backoff_seconds: float = 3600.0
 
 
 def relay_settings(settings: Settings) -> RelaySettings:
@@ -55,6 +56,8 @@ def relay_settings(settings: Settings) -> RelaySettings:
         retry_window=timedelta(hours=settings.webhook_retry_hours),
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
+        lease=timedelta(seconds=settings.relay_lease_seconds),
+        max_backoff_seconds=settings.webhook_max_backoff_seconds,
     )
 
 
@@ -194,7 +197,7 @@ class Relay:
                         error=outcome.error,
                     ),
                 )
-                _advance(delivery, outcome, now, self._settings.retry_window)
+                _advance(delivery, outcome, now, self._settings)
 
     def wake(self) -> None:
         self._wake.set()
@@ -223,7 +226,7 @@ class Relay:
 
 
 def _advance(
-    delivery: WebhookDelivery, outcome: Outcome, now: datetime, retry_window: timedelta
+    delivery: WebhookDelivery, outcome: Outcome, now: datetime, settings: RelaySettings
 ) -> None:
     delivery.attempts += 1
     delivery.lease_until = None
@@ -233,8 +236,8 @@ def _advance(
         delivery.state = repository.DELIVERED
         delivery.delivered_at = now
         return
-    retry_at = now + next_delay(delivery.attempts)
-    if is_expired(delivery.created_at, retry_at, retry_window):
+    retry_at = now + next_delay(delivery.attempts, max_delay=settings.max_backoff_seconds)
+    if is_expired(delivery.created_at, retry_at, settings.retry_window):
         delivery.state = repository.DEAD
     else:
         delivery.next_attempt_at = retry_at
