@@ -55,7 +55,7 @@ def test_wix_jwt_verifies_with_the_published_key() -> None:
     assert inner["createdEvent"] == {"entity": {"id": "s1"}}
     assert inner["entityEventSequence"] == "1"
     assert json.loads(data["identity"]) == {"identityType": "APP"}
-    other_pem, other_jwk = signing.new_rsa_key("kid-2")
+    _other_pem, other_jwk = signing.new_rsa_key("kid-2")
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(
             token,
