@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,13 +57,14 @@ async def migrated_database(database_url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(migrated_database: str) -> Settings:
+def settings(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
         database_url=migrated_database,
         secret_key="test-secret",
         public_base_url=BASE_URL,
         api_key_cache_seconds=0,
         max_image_bytes=200_000,
+        mail_dir=tmp_path_factory.mktemp("mail"),
     )
 
 
@@ -73,6 +75,11 @@ async def app_and_sessionmaker(
     app = create_app(settings)
     yield app, app.state.sessionmaker
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+def app(app_and_sessionmaker: tuple[object, async_sessionmaker[AsyncSession]]) -> Any:
+    return app_and_sessionmaker[0]
 
 
 @pytest.fixture

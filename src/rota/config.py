@@ -37,8 +37,10 @@ class Settings(BaseSettings):
     relay_lease_seconds: float = Field(default=60.0, gt=0)
     relay_batch_size: int = Field(default=100, ge=1, le=1000)
     relay_concurrency: int = Field(default=50, ge=1, le=1000)
+    # Outgoing mail: smtp://user:pass@host:587?starttls=true or smtps://host:465; unset writes
+    # .eml files under var/mail instead.
+    smtp_url: str | None = None
+    mail_from: str = "Rota <no-reply@rota.invalid>"
+    mail_dir: Path = Path("var/mail")
+    invitation_days: float = Field(default=7.0, gt=0)
     sql_echo: bool = False
-
-    @property
-    def var_dir(self) -> Path:
-        return Path("var")

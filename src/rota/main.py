@@ -15,6 +15,7 @@ from rota.core.clock import utc_now
 from rota.core.db import create_engine, create_sessionmaker
 from rota.events.relay import Relay, relay_settings
 from rota.identity.deps import KeyGrantCache
+from rota.mail.sender import mailer_for
 from rota.staff.jobs import JobRunner
 
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.key_cache = KeyGrantCache(settings.api_key_cache_seconds)
+    app.state.mailer = mailer_for(settings.smtp_url, settings.mail_dir)
     install_error_handlers(app)
     include_routers(app)
     app.add_middleware(WixPackedGetMiddleware)

@@ -6,7 +6,9 @@ from fastapi import FastAPI
 
 from rota.api import health
 from rota.events.routes import router as events_router
+from rota.identity.account_routes import router as account_router
 from rota.media.routes import router as media_router
+from rota.staff.connection_routes import router as connection_router
 from rota.staff.routes import router as staff_router
 
 
@@ -15,3 +17,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(staff_router)
     app.include_router(media_router)
     app.include_router(events_router)
+    app.include_router(connection_router)
+    app.include_router(account_router)

@@ -6,7 +6,8 @@ chosen here so no other module cares which database runs underneath.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,25 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+_AFTER_COMMIT = "rota.after_commit"
+logger = logging.getLogger("rota.db")
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Run ``callback`` once the session's transaction has committed, never if it rolls back:
+    the place for side effects outside the database, such as sending mail."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One transaction: commits when the caller finishes cleanly, rolls back on any error."""
+    """One transaction: commits when the caller finishes cleanly, rolls back on any error, then
+    runs the after-commit callbacks (a failing one is logged; the commit stands)."""
     async with sessionmaker.begin() as session:
         yield session
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            await callback()
+        except Exception:
+            logger.exception("after-commit callback failed")

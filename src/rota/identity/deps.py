@@ -18,16 +18,21 @@ from fastapi import Depends, Request
 from rota.config import Settings
 from rota.core.context import Actor, WriteContext
 from rota.core.deps import SessionDep
+from rota.identity import account_service
 from rota.identity import service as identity_service
 from rota.identity.errors import (
+    InvalidAccessToken,
     InvalidApiKey,
     MissingCredentials,
     MissingPermission,
     SiteNotGranted,
     SiteRequired,
+    TokenSiteMismatch,
 )
 from rota.identity.permissions import Permission
+from rota.identity.roles import Role, role_permissions
 from rota.identity.service import KeyGrant
+from rota.identity.tokens import InvalidToken, looks_like_jwt, read_access_token
 
 SITE_HEADER = "wix-site-id"
 
@@ -41,6 +46,9 @@ class Principal:
     permissions: frozenset[Permission]
     # Set when a signed-in user (not an API key) calls: roles on schedules and events apply.
     user_id: uuid.UUID | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
     @property
     def actor(self) -> Actor:
@@ -119,21 +127,62 @@ def _choose_site(request: Request, grant: KeyGrant) -> uuid.UUID:
     return site_id
 
 
-def require(permission: Permission) -> Callable[[Request, SessionDep], Awaitable[Principal]]:
+async def _user_principal(request: Request, session: SessionDep, token: str) -> Principal:
+    """A signed-in user's access token: valid only for its own site and while the user may
+    still sign in and is still a member (checked on every request, so revocation is immediate)."""
+    settings: Settings = request.app.state.settings
+    try:
+        claims = read_access_token(token, secret=settings.secret_key)
+    except InvalidToken:
+        raise InvalidAccessToken("The access token is invalid or expired: sign in again") from None
+    requested = request.headers.get(SITE_HEADER)
+    if requested is not None and requested.strip().lower() != str(claims.site_id):
+        raise TokenSiteMismatch("This access token belongs to another site")
+    user, member = await account_service.user_and_membership(
+        session, user_id=claims.user_id, site_id=claims.site_id
+    )
+    if user is None or member is None or not user.can_login:
+        raise InvalidAccessToken("This session is no longer valid: sign in again")
+    return Principal(
+        site_id=claims.site_id,
+        key_id=None,
+        permissions=role_permissions(Role(member.role)),
+        user_id=user.id,
+    )
+
+
+async def _principal(request: Request, session: SessionDep) -> Principal:
+    token = _bearer_token(request)
+    if looks_like_jwt(token):
+        return await _user_principal(request, session, token)
+    grant = await _grant_for(request, session, token)
+    site_id = _choose_site(request, grant)
+    return Principal(site_id=site_id, key_id=grant.key_id, permissions=grant.permissions)
+
+
+def require(
+    permission: Permission, *alternatives: Permission
+) -> Callable[[Request, SessionDep], Awaitable[Principal]]:
+    """A dependency admitting callers holding ``permission`` (or any of ``alternatives``)."""
+    accepted = (permission, *alternatives)
+
     async def authenticate(request: Request, session: SessionDep) -> Principal:
-        grant = await _grant_for(request, session, _bearer_token(request))
-        site_id = _choose_site(request, grant)
-        if permission not in grant.permissions:
+        principal = await _principal(request, session)
+        if not any(p in principal.permissions for p in accepted):
             raise MissingPermission(
-                f"This API key lacks the permission '{permission.value}'; mint a key with a "
-                "scope that grants it (see the README's scope table)"
+                f"This caller lacks the permission '{permission.value}'; use an API key with a "
+                "scope that grants it (see the README's scope table) or an admin account"
             )
-        return Principal(site_id=site_id, key_id=grant.key_id, permissions=grant.permissions)
+        return principal
 
     return authenticate
 
 
 StaffReader = Annotated[Principal, Depends(require(Permission.STAFF_READ))]
+# Admits staff members reading their own record too; routes check which record.
+OwnStaffReader = Annotated[
+    Principal, Depends(require(Permission.STAFF_READ, Permission.STAFF_READ_OWN))
+]
 StaffWriter = Annotated[Principal, Depends(require(Permission.STAFF_WRITE))]
 MediaWriter = Annotated[Principal, Depends(require(Permission.MEDIA_WRITE))]
 CalendarReader = Annotated[Principal, Depends(require(Permission.CALENDAR_READ))]

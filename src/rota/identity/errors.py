@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rota.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from rota.core.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RotaError,
+    Unauthenticated,
+)
 
 
 class MissingCredentials(Unauthenticated):
@@ -35,3 +43,60 @@ class ApiKeyNotFound(NotFound):
 
 class InvalidTimeZone(InvalidInput):
     code = "INVALID_TIME_ZONE"
+
+
+class InvalidCredentials(Unauthenticated):
+    """Wrong e-mail or password; deliberately does not say which."""
+
+    code = "INVALID_CREDENTIALS"
+
+
+class TooManyAttempts(RotaError):
+    code = "TOO_MANY_ATTEMPTS"
+    http_status = 429
+
+
+class LoginDisabled(PermissionDenied):
+    code = "LOGIN_DISABLED"
+
+
+class NotASiteMember(PermissionDenied):
+    code = "NOT_A_SITE_MEMBER"
+
+
+class InvalidAccessToken(Unauthenticated):
+    code = "INVALID_ACCESS_TOKEN"
+
+
+class TokenSiteMismatch(PermissionDenied):
+    code = "TOKEN_SITE_MISMATCH"
+
+
+class InvalidEmail(InvalidInput):
+    code = "INVALID_EMAIL"
+
+
+class WeakPassword(InvalidInput):
+    code = "WEAK_PASSWORD"
+
+
+class EmailTaken(Conflict):
+    code = "EMAIL_ALREADY_REGISTERED"
+
+
+class UserNotFound(NotFound):
+    code = "USER_NOT_FOUND"
+
+
+class InvitationNotFound(NotFound):
+    code = "INVITATION_NOT_FOUND"
+
+
+class InvitationExpired(BusinessRuleViolation):
+    code = "INVITATION_EXPIRED"
+    http_status = 410
+
+
+class InvitationUsed(BusinessRuleViolation):
+    code = "INVITATION_ALREADY_USED"
+    http_status = 410

@@ -20,6 +20,8 @@ class Scope(StrEnum):
 
 class Permission(StrEnum):
     STAFF_READ = "staff.read"
+    # A signed-in staff member reading their own staff member only.
+    STAFF_READ_OWN = "staff.read-own"
     STAFF_WRITE = "staff.write"
     CALENDAR_READ = "calendar.read"
     CALENDAR_READ_PI = "calendar.read-pi"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rota.core.errors import BusinessRuleViolation, InvalidInput, NotFound
+from rota.core.errors import BusinessRuleViolation, InvalidInput, NotFound, PermissionDenied
 
 
 class StaffMemberNotFound(NotFound):
@@ -33,3 +33,27 @@ class TooManyTags(InvalidInput):
 
 class JobNotFound(NotFound):
     code = "JOB_NOT_FOUND"
+
+
+class NoEmail(InvalidInput):
+    code = "NO_EMAIL"
+
+
+class StaffAlreadyConnected(InvalidInput):
+    code = "STAFF_ALREADY_CONNECTED"
+
+
+class UserAlreadyConnected(InvalidInput):
+    code = "USER_ALREADY_CONNECTED"
+
+
+class InviteAlreadySent(InvalidInput):
+    code = "INVITE_ALREADY_SENT"
+
+
+class StaffNotConnected(InvalidInput):
+    code = "STAFF_NOT_CONNECTED"
+
+
+class NotYourStaffMember(PermissionDenied):
+    code = "NOT_YOUR_STAFF_MEMBER"

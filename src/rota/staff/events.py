@@ -97,3 +97,11 @@ def _tag_difference(
         if old - new:
             unassigned[name] = {"tagIds": sorted(old - new)}
     return assigned, unassigned
+
+
+async def connection_changed(
+    session: AsyncSession, staff: StaffMember, ctx: WriteContext, *, slug: str
+) -> None:
+    """`updated`, then `connected_to_user` or `disconnected_from_user`."""
+    await updated(session, staff, ctx)
+    await _record(session, staff, ctx, slug, "action", {"staffMember": representation(staff, ctx)})

@@ -81,6 +81,10 @@ class StaffMember(Timestamped, Base):
     contact_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     identity_type: Mapped[str | None] = mapped_column(sa.String(30))
     connection_status: Mapped[str] = mapped_column(sa.String(20), default="DISCONNECTED")
+    # While PENDING: when the invitation lapses (the status then reads EXPIRED).
+    invitation_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Whether connecting made the user a site member, so disconnecting takes that back too.
+    granted_membership: Mapped[bool] = mapped_column(sa.Boolean, default=False)
 
     # Every UPDATE is guarded by "WHERE revision = <the revision we read>", so two writers that
     # read the same revision cannot both win; the service sets the next revision itself.

@@ -380,3 +380,11 @@ async def claim_unfinished_job(session: AsyncSession, *, states: Sequence[str]) 
     if _dialect(session) == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return await session.scalar(query)
+
+
+async def connected_to_user(
+    session: AsyncSession, *, site_id: uuid.UUID, user_id: uuid.UUID
+) -> StaffMember | None:
+    return await session.scalar(
+        sa.select(StaffMember).where(_live(site_id), StaffMember.wix_user_id == user_id)
+    )

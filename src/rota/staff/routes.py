@@ -12,8 +12,10 @@ from pydantic.alias_generators import to_snake
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
 from rota.core.wire import WireModel
-from rota.identity.deps import StaffReader, StaffWriter, write_context
+from rota.identity.deps import OwnStaffReader, StaffReader, StaffWriter, write_context
+from rota.identity.permissions import Permission
 from rota.staff import service as staff_service
+from rota.staff.errors import NotYourStaffMember
 from rota.staff.models import StaffMember
 from rota.staff.query_routes import router as query_router
 from rota.staff.schemas import (
@@ -117,14 +119,17 @@ async def create_staff_member(
 )
 async def get_staff_member(
     staff_member_id: uuid.UUID,
-    principal: StaffReader,
+    principal: OwnStaffReader,
     session: SessionDep,
     settings: SettingsDep,
     fields: RequestedFieldsQuery,
 ) -> Response:
+    """A signed-in staff member may read only their own record (403 for anyone else's)."""
     staff = await staff_service.get_staff_member(
         session, site_id=principal.site_id, staff_id=staff_member_id
     )
+    if not principal.can(Permission.STAFF_READ) and staff.wix_user_id != principal.user_id:
+        raise NotYourStaffMember("You may read only the staff member you are connected to")
     return _one(staff, fields, settings.public_base_url)
 
 

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from rota.core.clock import utc_now
 from rota.core.wire import Int64Input, Int64String, Timestamp, WireModel
 from rota.media.urls import image_url
 from rota.staff.models import StaffMember
@@ -313,10 +314,19 @@ def _resource(staff: StaffMember) -> ResourceRead:
     )
 
 
+def connection_status(staff: StaffMember) -> str:
+    """The stored status, except that a pending invitation past its lifetime reads EXPIRED."""
+    expires = staff.invitation_expires_at
+    if staff.connection_status == "PENDING" and expires is not None and expires <= utc_now():
+        return "EXPIRED"
+    return staff.connection_status
+
+
 def _identity(staff: StaffMember, with_status: bool) -> AssociatedIdentityRead | None:
     connected = staff.wix_user_id is not None
     if not connected and not with_status:
         return None
+    status = connection_status(staff)
     return AssociatedIdentityRead(
         identification_data=IdentificationData(
             wix_user_id=staff.wix_user_id,
@@ -325,8 +335,8 @@ def _identity(staff: StaffMember, with_status: bool) -> AssociatedIdentityRead |
         )
         if connected
         else None,
-        connection_status=staff.connection_status if with_status else None,
-        connection=ConnectionRead(status=staff.connection_status) if with_status else None,
+        connection_status=status if with_status else None,
+        connection=ConnectionRead(status=status) if with_status else None,
     )
 
 

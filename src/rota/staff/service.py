@@ -158,7 +158,10 @@ def _check_revision(staff: StaffMember, revision: int) -> None:
         )
 
 
-async def _save(session: AsyncSession, staff: StaffMember, ctx: WriteContext) -> StaffMember:
+async def save_staff_member(
+    session: AsyncSession, staff: StaffMember, ctx: WriteContext
+) -> StaffMember:
+    """Write a changed staff member as its next revision (guarded against concurrent writers)."""
     staff.revision += 1
     staff.updated_at = ctx.now
     try:
@@ -189,7 +192,7 @@ async def update_staff_member(
         )
         if schedule is not None:
             calendar_service.rename_schedule(schedule, name=staff.name, now=ctx.now)
-    await _save(session, staff, ctx)
+    await save_staff_member(session, staff, ctx)
     await staff_events.updated(session, staff, ctx, tags_before=tags_before)
     return staff
 
@@ -235,7 +238,7 @@ async def restore_staff_member(
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
     deleted_at = staff.deleted_at
     staff.deleted_at = None
-    await _save(session, staff, ctx)
+    await save_staff_member(session, staff, ctx)
     await staff_events.restored(session, staff, ctx, deleted_at)
     return staff
 
@@ -263,7 +266,7 @@ async def set_service_provider(
     if staff.service_provider == service_provider:
         return staff
     staff.service_provider = service_provider
-    await _save(session, staff, ctx)
+    await save_staff_member(session, staff, ctx)
     await staff_events.updated(session, staff, ctx)
     return staff
 
@@ -292,7 +295,7 @@ async def assign_working_hours_schedule(
     staff.working_hours_schedule_id = schedule_id
     staff.uses_default_working_hours = schedule_id == business.id
     staff.resource_revision += 1
-    await _save(session, staff, ctx)
+    await save_staff_member(session, staff, ctx)
     await staff_events.updated(session, staff, ctx)
     return staff
 

@@ -2,7 +2,7 @@
 signing keys.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-21 00:21:23.087853
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from rota.core.orm import JsonDocument, UtcDateTime
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
