@@ -136,3 +136,28 @@ def test_bad_cli_input_fails_cleanly(migrated_database: str) -> None:
     )
     assert unknown_site.returncode != 0
     assert "does not exist" in unknown_site.stderr
+
+
+def test_users_create_prints_the_user_id_and_the_user_can_sign_in(
+    migrated_database: str, server: str
+) -> None:
+    site_id = _last_line(_rota(migrated_database, "sites", "create", "Signin Salon"))
+    env_password = {"ROTA_NEW_USER_PASSWORD": "a long enough password"}
+    result = subprocess.run(
+        [ROTA, "users", "create", "--site", site_id, "--email", "owner@salon.example"],
+        env={**os.environ, "ROTA_DATABASE_URL": migrated_database, **env_password},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    user_id = _last_line(result)
+    signed = httpx.post(
+        f"{server}/accounts/v1/login",
+        json={"email": "owner@salon.example", "password": "a long enough password"},
+        timeout=10,
+    )
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["user"]["id"] == user_id
+    assert signed.json()["role"] == "ADMIN"

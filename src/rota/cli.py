@@ -22,8 +22,10 @@ from rota.events import keys
 from rota.events import service as events_service
 from rota.events.relay import Relay, relay_settings
 from rota.events.service import SubscriptionDraft
+from rota.identity import account_service
 from rota.identity import service as identity_service
 from rota.identity.permissions import Scope, parse_scope
+from rota.identity.roles import Role
 from rota.migrations import runner
 from rota.staff.jobs import JobRunner
 
@@ -34,9 +36,11 @@ app = typer.Typer(
 )
 sites_app = typer.Typer(help="Sites (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook subscriptions and signing keys.", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 app.add_typer(webhooks_app, name="webhooks")
 
 T = TypeVar("T")
@@ -303,3 +307,46 @@ def webhooks_rotate_key() -> None:
         return await keys.rotate(session, now=utc_now())
 
     typer.echo(_in_transaction(work))
+
+
+@users_app.command("create")
+def users_create(
+    site: Annotated[uuid.UUID, typer.Option("--site", help="Site the user joins.")],
+    email: Annotated[str, typer.Option("--email", help="Sign-in e-mail address.")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin, supervisor, manager, staff.")
+    ] = "admin",
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            envvar="ROTA_NEW_USER_PASSWORD",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Read from ROTA_NEW_USER_PASSWORD or prompted; never put it on the command line.",
+        ),
+    ] = "",
+) -> None:
+    """Create a user (or add an existing one to the site); the last line printed is its id."""
+    try:
+        chosen = Role(role.upper())
+    except ValueError:
+        raise typer.BadParameter(
+            "use admin, supervisor, manager, staff or restricted_staff", param_hint="--role"
+        ) from None
+
+    async def work(session: AsyncSession) -> uuid.UUID:
+        now = utc_now()
+        await identity_service.get_site(session, site)
+        user = await account_service.find_user_by_email(session, email)
+        if user is None:
+            user = await account_service.create_user(
+                session, email=email, password=password, now=now
+            )
+        await account_service.grant_membership(
+            session, user_id=user.id, site_id=site, role=chosen, now=now
+        )
+        return user.id
+
+    typer.echo(str(_in_transaction(work)))
