@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
@@ -30,27 +31,32 @@ from tests.builders import SiteContext
 BASE_URL = "http://rota.test"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("ROTA_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'rota-test.db'}"
-    return url
-
-
-async def _reset_postgres(url: str) -> None:
-    """Start from an empty schema so the migrations themselves are what builds it."""
+async def _admin(url: str, statement: str) -> None:
     engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.exec_driver_sql("DROP SCHEMA public CASCADE")
-        await connection.exec_driver_sql("CREATE SCHEMA public")
-    await engine.dispose()
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """SQLite: a new file. PostgreSQL: a new database on the server ROTA_TEST_DATABASE_URL
+    names, dropped afterwards, so runs never share state and can run side by side."""
+    server_url = os.environ.get("ROTA_TEST_DATABASE_URL")
+    if not server_url or is_sqlite(server_url):
+        yield server_url or f"sqlite:///{tmp_path_factory.mktemp('db') / 'rota-test.db'}"
+        return
+    name = f"rota_test_{uuid.uuid4().hex[:12]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 async def migrated_database(database_url: str) -> str:
-    if not is_sqlite(database_url):
-        await _reset_postgres(database_url)
     # Alembic's env runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(runner.upgrade, database_url)
     return database_url
