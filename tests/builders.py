@@ -9,6 +9,12 @@ from typing import Any
 
 import httpx
 from PIL import Image
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rota.core.clock import utc_now
+from rota.identity import account_service
+from rota.identity.models import User
+from rota.identity.roles import Role
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,21 @@ async def upload_image(
     assert response.status_code == 200, response.text
     image: dict[str, Any] = response.json()["image"]
     return image
+
+
+async def make_user(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    site: SiteContext,
+    email: str,
+    password: str,
+    role: Role,
+) -> User:
+    """A user with a password, member of the site with the given role."""
+    async with sessionmaker.begin() as session:
+        user = await account_service.create_user(
+            session, email=email, password=password, now=utc_now()
+        )
+        await account_service.grant_membership(
+            session, user_id=user.id, site_id=site.site_id, role=role, now=utc_now()
+        )
+    return user

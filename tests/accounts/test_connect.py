@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.calendar.models import Schedule
 from rota.core.clock import utc_now
-from rota.identity import account_service
 from rota.identity.models import Invitation, SiteMembership
 from rota.identity.roles import Role
 from rota.mail.sender import SmtpMailer
 from tests.accounts.smtp import Inbox, start_smtp
-from tests.builders import SiteContext, make_staff_member
+from tests.builders import SiteContext, make_staff_member, make_user
 from tests.test_cli import free_port
 
 V1 = "/bookings/v1/staff-members"
@@ -117,13 +116,7 @@ async def test_existing_member_connects_at_once_and_one_user_one_staff(
     inbox: Inbox,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker.begin() as session:
-        user = await account_service.create_user(
-            session, email="admin@example.com", password=PASSWORD, now=utc_now()
-        )
-        await account_service.grant_membership(
-            session, user_id=user.id, site_id=site.site_id, role=Role.ADMIN, now=utc_now()
-        )
+    user = await make_user(sessionmaker, site, "admin@example.com", PASSWORD, Role.ADMIN)
     first = await make_staff_member(client, site)
     second = await make_staff_member(client, site)
     connected = await _connect(client, site, first["id"], email="admin@example.com")
@@ -264,13 +257,7 @@ async def test_sign_in_is_rate_limited_and_does_not_reveal_accounts(
     site: SiteContext,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker.begin() as session:
-        user = await account_service.create_user(
-            session, email="guard@example.com", password=PASSWORD, now=utc_now()
-        )
-        await account_service.grant_membership(
-            session, user_id=user.id, site_id=site.site_id, role=Role.STAFF, now=utc_now()
-        )
+    await make_user(sessionmaker, site, "guard@example.com", PASSWORD, Role.STAFF)
     wrong = await client.post(
         f"{ACCOUNTS}/login", json={"email": "guard@example.com", "password": "nope nope nope"}
     )
@@ -297,13 +284,7 @@ async def test_tokens_refresh_once_and_are_bound_to_their_site(
 ) -> None:
     from tests.conftest import new_site
 
-    async with sessionmaker.begin() as session:
-        user = await account_service.create_user(
-            session, email="boss@example.com", password=PASSWORD, now=utc_now()
-        )
-        await account_service.grant_membership(
-            session, user_id=user.id, site_id=site.site_id, role=Role.ADMIN, now=utc_now()
-        )
+    await make_user(sessionmaker, site, "boss@example.com", PASSWORD, Role.ADMIN)
     signed = (
         await client.post(
             f"{ACCOUNTS}/login", json={"email": "boss@example.com", "password": PASSWORD}

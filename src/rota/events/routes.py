@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from rota.config import Settings
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import CursorRejected
-from rota.core.wire import WireModel
+from rota.core.responses import json_response
 from rota.events import keys
 from rota.events import service as events_service
 from rota.events.models import DeliveryAttempt, DomainEventRecord, WebhookDelivery
@@ -35,10 +35,6 @@ from rota.wixquery import CursorCodec, CursorState, InvalidCursor
 
 router = APIRouter(tags=["Webhooks and events"])
 BASE = "/webhooks/v1"
-
-
-def _json(model: WireModel) -> Response:
-    return Response(model.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 def _subscription(subscription: Subscription, *, with_secret: bool = False) -> SubscriptionRead:
@@ -125,13 +121,15 @@ async def create_webhook_subscription(
         ),
         now=now,
     )
-    return _json(SubscriptionResponse(subscription=_subscription(subscription, with_secret=True)))
+    return json_response(
+        SubscriptionResponse(subscription=_subscription(subscription, with_secret=True))
+    )
 
 
 @router.get(BASE + "/subscriptions", response_model=SubscriptionListResponse)
 async def list_webhook_subscriptions(principal: WebhookManager, session: SessionDep) -> Response:
     found = await events_service.list_subscriptions(session, site_id=principal.site_id)
-    return _json(SubscriptionListResponse(subscriptions=[_subscription(s) for s in found]))
+    return json_response(SubscriptionListResponse(subscriptions=[_subscription(s) for s in found]))
 
 
 @router.get(BASE + "/subscriptions/{subscription_id}", response_model=SubscriptionResponse)
@@ -141,7 +139,7 @@ async def get_webhook_subscription(
     subscription = await events_service.get_subscription(
         session, site_id=principal.site_id, subscription_id=subscription_id
     )
-    return _json(SubscriptionResponse(subscription=_subscription(subscription)))
+    return json_response(SubscriptionResponse(subscription=_subscription(subscription)))
 
 
 @router.patch(BASE + "/subscriptions/{subscription_id}", response_model=SubscriptionResponse)
@@ -163,7 +161,7 @@ async def update_webhook_subscription(
         description=patch.description,
         now=now,
     )
-    return _json(SubscriptionResponse(subscription=_subscription(subscription)))
+    return json_response(SubscriptionResponse(subscription=_subscription(subscription)))
 
 
 @router.delete(BASE + "/subscriptions/{subscription_id}")
@@ -210,7 +208,7 @@ async def list_webhook_deliveries(
     )
     page = rows[:limit]
     next_cursor = _issue(settings, page[-1][0].position, scope) if len(rows) > limit else None
-    return _json(
+    return json_response(
         DeliveryListResponse(deliveries=[_delivery(d, e) for d, e in page], next_cursor=next_cursor)
     )
 
@@ -223,7 +221,7 @@ async def get_webhook_delivery(
     delivery, event, attempts = await events_service.get_delivery(
         session, site_id=principal.site_id, delivery_id=delivery_id
     )
-    return _json(DeliveryResponse(delivery=_delivery(delivery, event, list(attempts))))
+    return json_response(DeliveryResponse(delivery=_delivery(delivery, event, list(attempts))))
 
 
 @router.post(BASE + "/deliveries/{delivery_id}/redeliver", response_model=DeliveryResponse)
@@ -236,7 +234,7 @@ async def redeliver_webhook(
     delivery, event, attempts = await events_service.get_delivery(
         session, site_id=principal.site_id, delivery_id=delivery_id
     )
-    return _json(DeliveryResponse(delivery=_delivery(delivery, event, list(attempts))))
+    return json_response(DeliveryResponse(delivery=_delivery(delivery, event, list(attempts))))
 
 
 @router.get(BASE + "/jwks")
@@ -262,7 +260,7 @@ async def event_feed(
     )
     page = events[:limit]
     last = page[-1].position if page else after
-    return _json(
+    return json_response(
         FeedResponse(
             events=[e.payload for e in page],
             next_cursor=_issue(settings, last, scope),

@@ -15,6 +15,7 @@ from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import after_commit
 from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.responses import json_response
 from rota.core.wire import Timestamp, WireModel
 from rota.identity import account_service
 from rota.identity.deps import StaffWriter, write_context
@@ -22,7 +23,7 @@ from rota.mail.messages import invitation_message
 from rota.mail.sender import Mailer
 from rota.staff import connection
 from rota.staff.connection import InvitationToSend
-from rota.staff.routes import V1, wix_json
+from rota.staff.routes import V1
 from rota.staff.schemas import RequestedFields, StaffMemberRead, StaffMemberResponse
 
 router = APIRouter(tags=["Staff Members"])
@@ -126,7 +127,7 @@ async def connect_staff_member_to_user(
     if invite is not None:
         send_after_commit(session, request, settings, invite)
     read = StaffMemberRead.from_row(staff, body.fields, media_base_url=settings.public_base_url)
-    return wix_json(StaffMemberResponse(staff_member=read))
+    return json_response(StaffMemberResponse(staff_member=read))
 
 
 @router.post(
@@ -150,7 +151,7 @@ async def disconnect_staff_member_from_user(
     )
     fields = body.fields if body else []
     read = StaffMemberRead.from_row(staff, fields, media_base_url=settings.public_base_url)
-    return wix_json(StaffMemberResponse(staff_member=read))
+    return json_response(StaffMemberResponse(staff_member=read))
 
 
 @router.get(INVITATIONS + "/{token}", response_model=InvitationResponse)
@@ -187,6 +188,6 @@ async def accept_invitation(
         session, token=token, password=body.password, ctx=ctx
     )
     read = StaffMemberRead.from_row(staff, [], media_base_url=settings.public_base_url)
-    return wix_json(
+    return json_response(
         AcceptedResponse(user=AcceptedUser(id=user.id, email=user.email), staff_member=read)
     )

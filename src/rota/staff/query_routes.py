@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from rota.config import Settings
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
+from rota.core.responses import json_response
 from rota.identity.deps import StaffReader, StaffWriter, write_context
 from rota.staff import jobs
 from rota.staff import query_service as queries
@@ -37,7 +38,13 @@ from rota.staff.query_schemas import (
     StaffMemberSearchResponse,
 )
 from rota.staff.query_service import Aggregation, Paging, SearchText, StaffPage, Variant
-from rota.staff.schemas import CursorsRead, PagingMetadataRead, RequestedField, StaffMemberRead
+from rota.staff.schemas import (
+    CursorsRead,
+    PagingMetadataRead,
+    RequestedField,
+    StaffMemberRead,
+    Tags,
+)
 from rota.wixquery import CursorCodec
 
 router = APIRouter(tags=["Staff Members"])
@@ -45,10 +52,6 @@ router = APIRouter(tags=["Staff Members"])
 V1 = "/bookings/v1/staff-members"
 V2 = ("/bookings/staff/v2/staff-members", "/bookings/v2/staff-members")
 BULK = "/bookings/v1/bulk/staff-members"
-
-
-def _json(model: Any) -> Response:
-    return Response(model.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 def _codec(settings: Settings) -> CursorCodec:
@@ -66,6 +69,10 @@ def _paging(
     cursor_paging = cursor_paging or CursorPagingInput()
     limit = default if cursor_paging.limit is None else cursor_paging.limit
     return Paging(limit=limit, cursor=cursor_paging.cursor)
+
+
+def tag_values(tags: Tags | None) -> dict[str, Any] | None:
+    return tags.model_dump(by_alias=True, exclude_none=True) if tags else None
 
 
 def _page_body(page: StaffPage, fields: list[RequestedField], settings: Settings) -> dict[str, Any]:
@@ -100,7 +107,7 @@ async def _query(
         codec=_codec(settings),
     )
     fields = list(dict.fromkeys([*body.fields, *query.fields]))
-    return _json(StaffMemberPageResponse(**_page_body(page, fields, settings)))
+    return json_response(StaffMemberPageResponse(**_page_body(page, fields, settings)))
 
 
 def _aggregation(spec: AggregationInput, index: int) -> Aggregation:
@@ -161,7 +168,7 @@ async def _search(
         codec=_codec(settings),
     )
     aggregation_data = {"results": page.aggregations} if page.aggregations is not None else None
-    return _json(
+    return json_response(
         StaffMemberSearchResponse(
             **_page_body(page, body.fields, settings), aggregation_data=aggregation_data
         )
@@ -260,12 +267,8 @@ async def bulk_update_staff_member_tags(
         session,
         site_id=principal.site_id,
         staff_ids=body.ids,
-        assign=body.assign_tags.model_dump(by_alias=True, exclude_none=True)
-        if body.assign_tags
-        else None,
-        unassign=body.unassign_tags.model_dump(by_alias=True, exclude_none=True)
-        if body.unassign_tags
-        else None,
+        assign=tag_values(body.assign_tags),
+        unassign=tag_values(body.unassign_tags),
         ctx=write_context(principal, now, settings),
     )
     results = [
@@ -282,7 +285,7 @@ async def bulk_update_staff_member_tags(
         for o in outcomes
     ]
     failures = sum(1 for o in outcomes if o.error)
-    return _json(
+    return json_response(
         BulkUpdateTagsResponse(
             results=results,
             bulk_action_metadata=BulkActionMetadataRead(
@@ -308,12 +311,8 @@ async def bulk_update_staff_member_tags_by_filter(
         session,
         site_id=principal.site_id,
         raw_filter=body.filter,
-        assign=body.assign_tags.model_dump(by_alias=True, exclude_none=True)
-        if body.assign_tags
-        else None,
-        unassign=body.unassign_tags.model_dump(by_alias=True, exclude_none=True)
-        if body.unassign_tags
-        else None,
+        assign=tag_values(body.assign_tags),
+        unassign=tag_values(body.unassign_tags),
         ctx=write_context(principal, now, settings),
     )
     runner = getattr(request.app.state, "job_runner", None)
@@ -347,4 +346,4 @@ def _job_read(job: BulkJob) -> JobRead:
 async def get_bulk_job(job_id: uuid.UUID, principal: StaffReader, session: SessionDep) -> Response:
     """State, progress, counts and per-item errors of a bulk job."""
     job = await jobs.get_job(session, site_id=principal.site_id, job_id=job_id)
-    return _json(JobResponse(job=_job_read(job)))
+    return json_response(JobResponse(job=_job_read(job)))

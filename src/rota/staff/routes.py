@@ -11,7 +11,7 @@ from pydantic.alias_generators import to_snake
 
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
-from rota.core.wire import WireModel
+from rota.core.responses import json_response
 from rota.identity.deps import OwnStaffReader, StaffReader, StaffWriter, write_context
 from rota.identity.permissions import Permission
 from rota.staff import service as staff_service
@@ -44,16 +44,12 @@ V2_PREFIXES = ("/bookings/staff/v2/staff-members", "/bookings/v2/staff-members")
 RequestedFieldsQuery = Annotated[list[RequestedField], Query(max_length=3, default_factory=list)]
 
 
-def wix_json(model: WireModel) -> Response:
-    return Response(model.model_dump_json(exclude_none=True), media_type="application/json")
-
-
 def _read(staff: StaffMember, fields: list[RequestedField], base_url: str) -> StaffMemberRead:
     return StaffMemberRead.from_row(staff, fields, media_base_url=base_url)
 
 
 def _one(staff: StaffMember, fields: list[RequestedField], base_url: str) -> Response:
-    return wix_json(StaffMemberResponse(staff_member=_read(staff, fields, base_url)))
+    return json_response(StaffMemberResponse(staff_member=_read(staff, fields, base_url)))
 
 
 def _update_changes(body: UpdateStaffMemberRequest) -> StaffMemberChanges:
@@ -179,7 +175,7 @@ async def delete_staff_member(
         staff_id=staff_member_id,
         ctx=write_context(principal, now, settings),
     )
-    return wix_json(EmptyResponse())
+    return json_response(EmptyResponse())
 
 
 @router.post(
@@ -205,24 +201,6 @@ async def set_service_provider(
     return _one(staff, body.fields, settings.public_base_url)
 
 
-async def _assign(
-    staff_member_id: uuid.UUID,
-    body: AssignScheduleRequest,
-    principal: StaffWriter,
-    session: SessionDep,
-    now: NowDep,
-    settings: SettingsDep,
-) -> Response:
-    staff = await staff_service.assign_working_hours_schedule(
-        session,
-        site_id=principal.site_id,
-        staff_id=staff_member_id,
-        schedule_id=body.schedule_id,
-        ctx=write_context(principal, now, settings),
-    )
-    return _one(staff, body.fields, settings.public_base_url)
-
-
 @router.post(
     V1 + "/{staff_member_id}/assign-working-hours-schedule",
     response_model=StaffMemberResponse,
@@ -236,25 +214,26 @@ async def assign_working_hours_schedule(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    return await _assign(staff_member_id, body, principal, session, now, settings)
+    """The staff member's own events schedule for custom hours, the business schedule for the
+    default hours; `assign-custom-schedule` is Wix's deprecated name for the same call."""
+    staff = await staff_service.assign_working_hours_schedule(
+        session,
+        site_id=principal.site_id,
+        staff_id=staff_member_id,
+        schedule_id=body.schedule_id,
+        ctx=write_context(principal, now, settings),
+    )
+    return _one(staff, body.fields, settings.public_base_url)
 
 
-@router.post(
+router.add_api_route(
     V1 + "/{staff_member_id}/assign-custom-schedule",
+    assign_working_hours_schedule,
+    methods=["POST"],
     response_model=StaffMemberResponse,
     response_model_exclude_none=True,
     deprecated=True,
 )
-async def assign_custom_schedule(
-    staff_member_id: uuid.UUID,
-    body: AssignScheduleRequest,
-    principal: StaffWriter,
-    session: SessionDep,
-    now: NowDep,
-    settings: SettingsDep,
-) -> Response:
-    """Deprecated Wix alias of assign-working-hours-schedule."""
-    return await _assign(staff_member_id, body, principal, session, now, settings)
 
 
 async def get_deleted_staff_member(
@@ -294,7 +273,7 @@ async def list_deleted_staff_members(
         if has_next
         else None
     )
-    return wix_json(
+    return json_response(
         StaffMemberListResponse(
             staff_members=[_read(s, fields, settings.public_base_url) for s in rows],
             paging_metadata=PagingMetadataRead(
@@ -317,7 +296,7 @@ async def remove_staff_member_from_trash_bin(
         staff_id=staff_member_id,
         ctx=write_context(principal, now, settings),
     )
-    return wix_json(EmptyResponse())
+    return json_response(EmptyResponse())
 
 
 async def restore_staff_member_from_trash_bin(
