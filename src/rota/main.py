@@ -12,7 +12,7 @@ from rota.api.routers import include_routers
 from rota.api.wix_get_request import WixPackedGetMiddleware
 from rota.config import Settings
 from rota.core.clock import utc_now
-from rota.core.db import create_engine, create_sessionmaker
+from rota.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from rota.events.relay import Relay, relay_settings
 from rota.identity.deps import KeyGrantCache
 from rota.mail.sender import mailer_for
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_read_sessionmaker(engine)
     app.state.key_cache = KeyGrantCache(settings.api_key_cache_seconds)
     app.state.mailer = mailer_for(settings.smtp_url, settings.mail_dir)
     install_error_handlers(app)

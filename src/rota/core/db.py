@@ -64,7 +64,9 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails with "database is locked" when
     # another process wrote in between; taking the write lock up front makes writers queue
-    # (busy_timeout) instead. One connection per process keeps reads from queueing behind it.
+    # (busy_timeout) instead. Read-only sessions run in autocommit and take no lock at all.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -81,6 +83,14 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: every statement runs on its own in autocommit, so
+    a read costs one round trip instead of BEGIN, SELECT and COMMIT, and takes no write lock."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
 
 
 _AFTER_COMMIT = "rota.after_commit"

@@ -20,6 +20,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    sessionmaker = cast(async_sessionmaker[AsyncSession], request.app.state.read_sessionmaker)
+    async with sessionmaker() as session:
+        yield session
+
+
 def get_now(request: Request) -> datetime:
     clock = cast(Callable[[], datetime], getattr(request.app.state, "clock", utc_now))
     return clock()
@@ -32,5 +38,7 @@ def get_settings(request: Request) -> Settings:
 # scope="function": the transaction commits before the response is sent, so a failed commit
 # reaches the client as an error rather than as a success.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# For routes that only read: no transaction, one round trip per statement.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 NowDep = Annotated[datetime, Depends(get_now)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

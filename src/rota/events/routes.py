@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from rota.config import Settings
-from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.errors import CursorRejected
 from rota.core.responses import json_response
 from rota.events import keys
@@ -127,14 +127,16 @@ async def create_webhook_subscription(
 
 
 @router.get(BASE + "/subscriptions", response_model=SubscriptionListResponse)
-async def list_webhook_subscriptions(principal: WebhookManager, session: SessionDep) -> Response:
+async def list_webhook_subscriptions(
+    principal: WebhookManager, session: ReadSessionDep
+) -> Response:
     found = await events_service.list_subscriptions(session, site_id=principal.site_id)
     return json_response(SubscriptionListResponse(subscriptions=[_subscription(s) for s in found]))
 
 
 @router.get(BASE + "/subscriptions/{subscription_id}", response_model=SubscriptionResponse)
 async def get_webhook_subscription(
-    subscription_id: uuid.UUID, principal: WebhookManager, session: SessionDep
+    subscription_id: uuid.UUID, principal: WebhookManager, session: ReadSessionDep
 ) -> Response:
     subscription = await events_service.get_subscription(
         session, site_id=principal.site_id, subscription_id=subscription_id
@@ -190,7 +192,7 @@ async def redeliver_dead_letters(
 @router.get(BASE + "/deliveries", response_model=DeliveryListResponse)
 async def list_webhook_deliveries(
     principal: WebhookManager,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     subscription_id: Annotated[uuid.UUID | None, Query(alias="subscriptionId")] = None,
     state: Literal["PENDING", "DELIVERED", "DEAD"] | None = None,
@@ -215,7 +217,7 @@ async def list_webhook_deliveries(
 
 @router.get(BASE + "/deliveries/{delivery_id}", response_model=DeliveryResponse)
 async def get_webhook_delivery(
-    delivery_id: uuid.UUID, principal: WebhookManager, session: SessionDep
+    delivery_id: uuid.UUID, principal: WebhookManager, session: ReadSessionDep
 ) -> Response:
     """A delivery with every attempt made (time, duration, status, error)."""
     delivery, event, attempts = await events_service.get_delivery(
@@ -238,7 +240,7 @@ async def redeliver_webhook(
 
 
 @router.get(BASE + "/jwks")
-async def webhook_jwks(session: SessionDep, now: NowDep) -> dict[str, object]:
+async def webhook_jwks(session: ReadSessionDep, now: NowDep) -> dict[str, object]:
     """Public keys that verify Wix-format webhook JWTs (by `kid`)."""
     return await keys.jwks(session, now=now)
 
@@ -246,7 +248,7 @@ async def webhook_jwks(session: SessionDep, now: NowDep) -> dict[str, object]:
 @router.get("/events/v1/feed", response_model=FeedResponse)
 async def event_feed(
     principal: WebhookManager,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -11,13 +11,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
 from rota.core.context import Actor, WriteContext
-from rota.core.deps import SessionDep
 from rota.identity import account_service
 from rota.identity import service as identity_service
 from rota.identity.errors import (
@@ -97,12 +97,19 @@ def _bearer_token(request: Request) -> str:
     return header
 
 
-async def _grant_for(request: Request, session: SessionDep, token: str) -> KeyGrant:
+def _read_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return cast(async_sessionmaker[AsyncSession], request.app.state.read_sessionmaker)
+
+
+async def _grant_for(request: Request, token: str) -> KeyGrant:
     cache: KeyGrantCache = request.app.state.key_cache
     key_hash = identity_service.hash_api_key(token)
     cached, grant = cache.get(key_hash)
     if not cached:
-        grant = await identity_service.authenticate_api_key(session, token)
+        # A session of its own, closed at once: the request's own session may need the
+        # (on SQLite, single) connection next.
+        async with _read_sessionmaker(request)() as session:
+            grant = await identity_service.authenticate_api_key(session, token)
         cache.put(key_hash, grant)
     if grant is None:
         raise InvalidApiKey("The API key is unknown or revoked")
@@ -127,7 +134,7 @@ def _choose_site(request: Request, grant: KeyGrant) -> uuid.UUID:
     return site_id
 
 
-async def _user_principal(request: Request, session: SessionDep, token: str) -> Principal:
+async def _user_principal(request: Request, token: str) -> Principal:
     """A signed-in user's access token: valid only for its own site and while the user may
     still sign in and is still a member (checked on every request, so revocation is immediate)."""
     settings: Settings = request.app.state.settings
@@ -138,9 +145,10 @@ async def _user_principal(request: Request, session: SessionDep, token: str) -> 
     requested = request.headers.get(SITE_HEADER)
     if requested is not None and requested.strip().lower() != str(claims.site_id):
         raise TokenSiteMismatch("This access token belongs to another site")
-    user, member = await account_service.user_and_membership(
-        session, user_id=claims.user_id, site_id=claims.site_id
-    )
+    async with _read_sessionmaker(request)() as session:
+        user, member = await account_service.user_and_membership(
+            session, user_id=claims.user_id, site_id=claims.site_id
+        )
     if user is None or member is None or not user.can_login:
         raise InvalidAccessToken("This session is no longer valid: sign in again")
     return Principal(
@@ -151,23 +159,23 @@ async def _user_principal(request: Request, session: SessionDep, token: str) -> 
     )
 
 
-async def _principal(request: Request, session: SessionDep) -> Principal:
+async def _principal(request: Request) -> Principal:
     token = _bearer_token(request)
     if looks_like_jwt(token):
-        return await _user_principal(request, session, token)
-    grant = await _grant_for(request, session, token)
+        return await _user_principal(request, token)
+    grant = await _grant_for(request, token)
     site_id = _choose_site(request, grant)
     return Principal(site_id=site_id, key_id=grant.key_id, permissions=grant.permissions)
 
 
 def require(
     permission: Permission, *alternatives: Permission
-) -> Callable[[Request, SessionDep], Awaitable[Principal]]:
+) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency admitting callers holding ``permission`` (or any of ``alternatives``)."""
     accepted = (permission, *alternatives)
 
-    async def authenticate(request: Request, session: SessionDep) -> Principal:
-        principal = await _principal(request, session)
+    async def authenticate(request: Request) -> Principal:
+        principal = await _principal(request)
         if not any(p in principal.permissions for p in accepted):
             raise MissingPermission(
                 f"This caller lacks the permission '{permission.value}'; use an API key with a "

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, UploadFile
 from fastapi.responses import Response
 
-from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.wire import Timestamp, WireModel
 from rota.identity.deps import MediaWriter, StaffReader
 from rota.media import service as media_service
@@ -78,7 +78,7 @@ async def upload_image(
 
 @router.get("/media/v1/images/{image_id}", response_model=ImageResponse)
 async def get_image(
-    image_id: uuid.UUID, principal: StaffReader, session: SessionDep, settings: SettingsDep
+    image_id: uuid.UUID, principal: StaffReader, session: ReadSessionDep, settings: SettingsDep
 ) -> ImageResponse:
     image = await media_service.get_site_image(
         session, site_id=principal.site_id, image_id=image_id
@@ -87,7 +87,7 @@ async def get_image(
 
 
 @router.get("/media/v1/files/{image_id}/{filename}", response_class=Response)
-async def download_image(image_id: uuid.UUID, filename: str, session: SessionDep) -> Response:
+async def download_image(image_id: uuid.UUID, filename: str, session: ReadSessionDep) -> Response:
     image = await media_service.get_image_file(session, image_id=image_id)
     return Response(
         image.data,

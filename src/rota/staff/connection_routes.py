@@ -14,7 +14,7 @@ from rota.config import Settings
 from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import after_commit
-from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.responses import json_response
 from rota.core.wire import Timestamp, WireModel
 from rota.identity import account_service
@@ -155,7 +155,7 @@ async def disconnect_staff_member_from_user(
 
 
 @router.get(INVITATIONS + "/{token}", response_model=InvitationResponse)
-async def get_invitation(token: str, session: SessionDep, now: NowDep) -> InvitationResponse:
+async def get_invitation(token: str, session: ReadSessionDep, now: NowDep) -> InvitationResponse:
     """What an invitation link is for; used, withdrawn and expired links answer 410."""
     invitation = await account_service.invitation_by_token(session, token, now=now)
     info = await connection.describe_invitation(session, invitation)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 
 from rota.config import Settings
-from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
 from rota.core.responses import json_response
 from rota.identity.deps import StaffReader, StaffWriter, write_context
@@ -181,7 +181,7 @@ async def _search(
 async def query_staff_members(
     body: QueryStaffMembersRequest,
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
 ) -> Response:
     """WQL query; lists only service providers unless the filter mentions `serviceProvider`."""
@@ -190,7 +190,7 @@ async def query_staff_members(
 
 @router.post(V1 + "/count", response_model=CountResponse)
 async def count_staff_members(
-    body: CountStaffMembersRequest, principal: StaffReader, session: SessionDep
+    body: CountStaffMembersRequest, principal: StaffReader, session: ReadSessionDep
 ) -> CountResponse:
     count = await queries.count_staff_members(
         session, site_id=principal.site_id, variant="v1", raw_filter=body.filter
@@ -204,7 +204,7 @@ async def count_staff_members(
 async def search_staff_members(
     body: SearchStaffMembersRequest,
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
 ) -> Response:
     return await _search("v1", body, principal, session, settings)
@@ -213,7 +213,7 @@ async def search_staff_members(
 async def query_staff_members_v2(
     body: QueryStaffMembersRequest,
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
 ) -> Response:
     """WQL query over every staff member, service provider or not."""
@@ -221,7 +221,7 @@ async def query_staff_members_v2(
 
 
 async def count_staff_members_v2(
-    body: CountStaffMembersRequest, principal: StaffReader, session: SessionDep
+    body: CountStaffMembersRequest, principal: StaffReader, session: ReadSessionDep
 ) -> CountResponse:
     count = await queries.count_staff_members(
         session, site_id=principal.site_id, variant="v2", raw_filter=body.filter
@@ -232,7 +232,7 @@ async def count_staff_members_v2(
 async def search_staff_members_v2(
     body: SearchStaffMembersRequest,
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
 ) -> Response:
     return await _search("v2", body, principal, session, settings)
@@ -343,7 +343,9 @@ def _job_read(job: BulkJob) -> JobRead:
 
 
 @router.get(BULK + "/jobs/{job_id}", response_model=JobResponse, response_model_exclude_none=True)
-async def get_bulk_job(job_id: uuid.UUID, principal: StaffReader, session: SessionDep) -> Response:
+async def get_bulk_job(
+    job_id: uuid.UUID, principal: StaffReader, session: ReadSessionDep
+) -> Response:
     """State, progress, counts and per-item errors of a bulk job."""
     job = await jobs.get_job(session, site_id=principal.site_id, job_id=job_id)
     return json_response(JobResponse(job=_job_read(job)))

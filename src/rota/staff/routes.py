@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic.alias_generators import to_snake
 
-from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
 from rota.core.responses import json_response
 from rota.identity.deps import OwnStaffReader, StaffReader, StaffWriter, write_context
@@ -116,7 +116,7 @@ async def create_staff_member(
 async def get_staff_member(
     staff_member_id: uuid.UUID,
     principal: OwnStaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     fields: RequestedFieldsQuery,
 ) -> Response:
@@ -239,7 +239,7 @@ router.add_api_route(
 async def get_deleted_staff_member(
     staff_member_id: uuid.UUID,
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     fields: RequestedFieldsQuery,
 ) -> Response:
@@ -251,7 +251,7 @@ async def get_deleted_staff_member(
 
 async def list_deleted_staff_members(
     principal: StaffReader,
-    session: SessionDep,
+    session: ReadSessionDep,
     settings: SettingsDep,
     staff_member_ids: Annotated[
         list[uuid.UUID], Query(alias="staffMemberIds", max_length=100, default_factory=list)
