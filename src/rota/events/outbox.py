@@ -4,6 +4,7 @@ a rolled-back change emits nothing and a committed one always has its event and 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota.core.context import WriteContext
 from rota.events import repository
 from rota.events.envelope import BodyKind, domain_event, event_type
-from rota.events.models import DomainEventRecord, WebhookDelivery
+from rota.events.models import DomainEventRecord, WebhookDelivery, WebhookSubscription
+
+# What one transaction already knows, so a change that emits several events asks only once.
+_SEQUENCES = "rota.outbox.sequences"
+_SUBSCRIPTIONS = "rota.outbox.subscriptions"
+
+
+async def _next_sequence(session: AsyncSession, entity_fqdn: str, entity_id: str) -> int:
+    known: dict[tuple[str, str], int] = session.info.setdefault(_SEQUENCES, {})
+    key = (entity_fqdn, entity_id)
+    if key not in known:
+        known[key] = await repository.last_entity_sequence(
+            session, entity_fqdn=entity_fqdn, entity_id=entity_id
+        )
+    known[key] += 1
+    return known[key]
+
+
+async def _subscriptions(
+    session: AsyncSession, site_id: uuid.UUID
+) -> Sequence[WebhookSubscription]:
+    known: dict[uuid.UUID, Sequence[WebhookSubscription]] = session.info.setdefault(
+        _SUBSCRIPTIONS, {}
+    )
+    if site_id not in known:
+        known[site_id] = await repository.active_subscriptions(session, site_id=site_id)
+    return known[site_id]
 
 
 async def record(
@@ -26,9 +53,7 @@ async def record(
     ctx: WriteContext,
 ) -> DomainEventRecord:
     """Store the event and one pending delivery per active subscription that wants it."""
-    sequence = 1 + await repository.last_entity_sequence(
-        session, entity_fqdn=entity_fqdn, entity_id=entity_id
-    )
+    sequence = await _next_sequence(session, entity_fqdn, entity_id)
     event_id = uuid.uuid4()
     name = event_type(entity_fqdn, slug)
     event = DomainEventRecord(
@@ -55,7 +80,7 @@ async def record(
     )
     repository.add(session, event)
     await repository.flush(session)  # deliveries reference it; the flush orders the inserts
-    for subscription in await repository.active_subscriptions(session, site_id=site_id):
+    for subscription in await _subscriptions(session, site_id):
         if subscription.event_types and name not in subscription.event_types:
             continue
         repository.add(

@@ -20,6 +20,7 @@ from rota.events.models import (
 
 PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
 POSITION_SEQUENCE = "domain_event_position_seq"
+_LAST_POSITION = "rota.outbox.last_position"
 
 
 def _dialect(session: AsyncSession) -> str:
@@ -29,8 +30,13 @@ def _dialect(session: AsyncSession) -> str:
 async def next_position(session: AsyncSession) -> int:
     if _dialect(session) == "postgresql":
         return int(await session.scalar(sa.text(f"SELECT nextval('{POSITION_SEQUENCE}')")) or 0)
-    # SQLite has one writer at a time, so max + 1 inside the transaction cannot race.
-    return int(await session.scalar(sa.select(sa.func.max(DomainEventRecord.position))) or 0) + 1
+    # SQLite has one writer at a time, so max + 1 inside the transaction cannot race; later
+    # events of the same transaction count on from there without asking again.
+    last = session.info.get(_LAST_POSITION)
+    if last is None:
+        last = int(await session.scalar(sa.select(sa.func.max(DomainEventRecord.position))) or 0)
+    session.info[_LAST_POSITION] = last + 1
+    return int(last) + 1
 
 
 async def last_entity_sequence(session: AsyncSession, *, entity_fqdn: str, entity_id: str) -> int:

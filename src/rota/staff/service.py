@@ -18,7 +18,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from rota.calendar import service as calendar_service
 from rota.core.context import WriteContext
 from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
-from rota.identity import service as identity_service
 from rota.media import service as media_service
 from rota.staff import events as staff_events
 from rota.staff import repository, tags
@@ -106,7 +105,7 @@ async def create_staff_member(
     ctx: WriteContext,
 ) -> StaffMember:
     """A staff member with its resource and own events schedule, on the business hours."""
-    site = await identity_service.get_site(session, site_id)
+    # Every site has its business schedule, in the site's time zone; finding it proves the site.
     business = await calendar_service.get_business_schedule(session, site_id=site_id)
     staff_id, resource_id = uuid.uuid4(), uuid.uuid4()
     events_schedule = await calendar_service.create_staff_schedule(
@@ -114,7 +113,7 @@ async def create_staff_member(
         site_id=site_id,
         resource_id=resource_id,
         name=str(changes.values.get("name", "")),
-        time_zone=site.time_zone,
+        time_zone=business.time_zone,
         now=ctx.now,
     )
     staff = StaffMember(
