@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota.booxi import service as booxi_service
 from rota.config import Settings
 from rota.core.clock import utc_now
 from rota.core.db import create_engine, create_sessionmaker
@@ -350,3 +351,150 @@ def users_create(
         return user.id
 
     typer.echo(str(_in_transaction(work)))
+
+
+# ------------------------------------------------------------------ Booxi: merchants, groups
+
+groups_app = typer.Typer(help="Booxi head-office groups of merchants.", no_args_is_help=True)
+modules_app = typer.Typer(help="Booxi partner modules of merchants.", no_args_is_help=True)
+app.add_typer(groups_app, name="groups")
+app.add_typer(modules_app, name="modules")
+
+
+def _site_document(site: booxi_service.SiteDescription) -> dict[str, object]:
+    provider = (
+        {"name": site.identity_provider, "domains": list(site.identity_provider_domains)}
+        if site.identity_provider
+        else None
+    )
+    return {
+        "id": str(site.site_id),
+        "merchantId": site.merchant_id,
+        "name": site.name,
+        "timeZone": site.time_zone,
+        "groupId": site.group_id,
+        "groupName": site.group_name,
+        "isHeadOffice": site.is_head_office,
+        "identityProvider": provider,
+        "modules": list(site.modules),
+    }
+
+
+@sites_app.command("show")
+def sites_show(
+    site: Annotated[uuid.UUID, typer.Argument(help="Site id.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show a site with its Booxi merchant id (assigned on first need), group and modules."""
+
+    async def work(session: AsyncSession) -> dict[str, object]:
+        described = await booxi_service.describe_site(session, site_id=site, now=utc_now())
+        return _site_document(described)
+
+    document = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for name, value in document.items():
+        typer.echo(f"{name}: {'-' if value is None else value}")
+
+
+@sites_app.command("set-idp")
+def sites_set_idp(
+    site: Annotated[uuid.UUID, typer.Argument(help="Site id.")],
+    name: Annotated[str | None, typer.Option("--name", help="Identity provider name.")] = None,
+    domain: Annotated[
+        list[str] | None, typer.Option("--domain", help="E-mail domain; repeat for more.")
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the identity provider.")] = False,
+) -> None:
+    """Give the site (merchant) a SAML identity provider: login e-mails of its staff must then
+    be in one of its domains."""
+    if clear == (name is not None):
+        raise typer.BadParameter("give --name with --domain, or --clear", param_hint="--name")
+
+    async def work(session: AsyncSession) -> None:
+        await booxi_service.set_identity_provider(
+            session, site_id=site, name=name, domains=domain or [], now=utc_now()
+        )
+
+    _in_transaction(work)
+    typer.echo("identity provider removed" if clear else f"identity provider {name} set")
+
+
+@groups_app.command("create")
+def groups_create(
+    name: str,
+    head_office: Annotated[
+        uuid.UUID | None,
+        typer.Option("--head-office", help="Existing site to be the head office."),
+    ] = None,
+    time_zone: Annotated[
+        str, typer.Option("--time-zone", help="IANA zone of a new head-office site.")
+    ] = "UTC",
+) -> None:
+    """Create a head-office group (and, without --head-office, a head-office site for its
+    personnel templates); the last line printed is the group id."""
+
+    async def work(session: AsyncSession) -> tuple[int, uuid.UUID]:
+        group = await booxi_service.create_group(
+            session,
+            name=name,
+            head_office_site_id=head_office,
+            time_zone=time_zone,
+            now=utc_now(),
+        )
+        return group.id, group.head_office_site_id
+
+    group_id, head_office_site = _in_transaction(work)
+    typer.echo(f"head office site: {head_office_site}")
+    typer.echo(str(group_id))
+
+
+@groups_app.command("add-site")
+def groups_add_site(
+    group: Annotated[int, typer.Argument(help="Group id.")],
+    site: Annotated[uuid.UUID, typer.Argument(help="Site id.")],
+) -> None:
+    """Put a site (merchant) in a group, out of any other; its staff may then be created from
+    the group's templates."""
+
+    async def work(session: AsyncSession) -> int:
+        merchant = await booxi_service.add_site_to_group(
+            session, group_id=group, site_id=site, now=utc_now()
+        )
+        return merchant.id
+
+    typer.echo(f"site {site} (merchant {_in_transaction(work)}) is in group {group}")
+
+
+@groups_app.command("list")
+def groups_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List head-office groups."""
+
+    async def work(session: AsyncSession) -> list[dict[str, object]]:
+        return [
+            {"id": g.id, "name": g.name, "headOfficeSiteId": str(g.head_office_site_id)}
+            for g in await booxi_service.list_groups(session)
+        ]
+
+    groups = _in_transaction(work)
+    if as_json:
+        typer.echo(json.dumps(groups, indent=2))
+        return
+    for group_row in groups:
+        typer.echo(f"{group_row['id']}  {group_row['headOfficeSiteId']}  {group_row['name']}")
+
+
+@modules_app.command("enable")
+def modules_enable(
+    site: Annotated[uuid.UUID, typer.Argument(help="Site id.")],
+    module: Annotated[str, typer.Argument(help="Module id, e.g. the HR system's name.")],
+) -> None:
+    """Let partner keys of the site link its staff to the module and search by its ids."""
+
+    async def work(session: AsyncSession) -> None:
+        await booxi_service.enable_module(session, site_id=site, module_id=module, now=utc_now())
+
+    _in_transaction(work)
+    typer.echo(f"module {module} enabled for site {site}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rota.booxi import models as booxi_models
 from rota.calendar import models as calendar_models
 from rota.core.orm import Base
 from rota.events import models as events_models
@@ -12,6 +13,7 @@ from rota.staff import models as staff_models
 metadata = Base.metadata
 
 __all__ = [
+    "booxi_models",
     "calendar_models",
     "events_models",
     "identity_models",

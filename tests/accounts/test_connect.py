@@ -25,6 +25,8 @@ from tests.test_cli import free_port
 V1 = "/bookings/v1/staff-members"
 ACCOUNTS = "/accounts/v1"
 PASSWORD = "correct horse battery"
+# Addresses are unique per run: other test modules create accounts in the same database.
+RUN = uuid.uuid4().hex[:8]
 
 
 @pytest.fixture
@@ -64,13 +66,13 @@ async def _accept(client: httpx.AsyncClient, link: str, password: str) -> httpx.
 async def test_invitation_mail_link_connects_the_staff_member(
     client: httpx.AsyncClient, site: SiteContext, inbox: Inbox
 ) -> None:
-    staff = await make_staff_member(client, site, name="Ines", email="ines@example.com")
+    staff = await make_staff_member(client, site, name="Ines", email=f"ines-{RUN}@example.com")
     pending = await _connect(client, site, staff["id"])
     assert pending.status_code == 200, pending.text
     assert _status(pending) == "PENDING"
     assert pending.json()["staffMember"]["associatedWixIdentity"]["connectionStatus"] == "PENDING"
     assert len(inbox.messages) == 1
-    assert inbox.messages[0]["To"] == "ines@example.com"
+    assert inbox.messages[0]["To"] == f"ines-{RUN}@example.com"
     link = inbox.links()[0]
     assert link.startswith("http://rota.test/accounts/v1/invitations/")
 
@@ -96,7 +98,7 @@ async def test_invitation_mail_link_connects_the_staff_member(
     assert [s["id"] for s in found.json()["staffMembers"]] == [staff["id"]]
 
     login = await client.post(
-        f"{ACCOUNTS}/login", json={"email": "INES@example.com", "password": PASSWORD}
+        f"{ACCOUNTS}/login", json={"email": f"INES-{RUN}@example.com", "password": PASSWORD}
     )
     assert login.status_code == 200, login.text
     bearer = {"Authorization": f"Bearer {login.json()['accessToken']}"}
@@ -116,13 +118,13 @@ async def test_existing_member_connects_at_once_and_one_user_one_staff(
     inbox: Inbox,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    user = await make_user(sessionmaker, site, "admin@example.com", PASSWORD, Role.ADMIN)
+    user = await make_user(sessionmaker, site, f"admin-{RUN}@example.com", PASSWORD, Role.ADMIN)
     first = await make_staff_member(client, site)
     second = await make_staff_member(client, site)
-    connected = await _connect(client, site, first["id"], email="admin@example.com")
+    connected = await _connect(client, site, first["id"], email=f"admin-{RUN}@example.com")
     assert _status(connected) == "CONNECTED"
     assert inbox.messages == []
-    taken = await _connect(client, site, second["id"], email="admin@example.com")
+    taken = await _connect(client, site, second["id"], email=f"admin-{RUN}@example.com")
     assert taken.status_code == 400
     assert _code(taken) == "USER_ALREADY_CONNECTED"
     twice = await _connect(client, site, first["id"], email="someone@example.com")
@@ -192,7 +194,7 @@ async def test_expired_invitation_reads_expired_and_can_be_sent_again(
     inbox: Inbox,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    staff = await make_staff_member(client, site, email="late@example.com")
+    staff = await make_staff_member(client, site, email=f"late-{RUN}@example.com")
     await _connect(client, site, staff["id"])
     async with sessionmaker.begin() as session:
         await session.execute(
@@ -257,9 +259,10 @@ async def test_sign_in_is_rate_limited_and_does_not_reveal_accounts(
     site: SiteContext,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    await make_user(sessionmaker, site, "guard@example.com", PASSWORD, Role.STAFF)
+    await make_user(sessionmaker, site, f"guard-{RUN}@example.com", PASSWORD, Role.STAFF)
     wrong = await client.post(
-        f"{ACCOUNTS}/login", json={"email": "guard@example.com", "password": "nope nope nope"}
+        f"{ACCOUNTS}/login",
+        json={"email": f"guard-{RUN}@example.com", "password": "nope nope nope"},
     )
     missing = await client.post(
         f"{ACCOUNTS}/login", json={"email": "nobody@example.com", "password": "nope nope"}
@@ -268,10 +271,11 @@ async def test_sign_in_is_rate_limited_and_does_not_reveal_accounts(
     assert wrong.json() == missing.json()
     for _ in range(4):
         await client.post(
-            f"{ACCOUNTS}/login", json={"email": "guard@example.com", "password": "nope nope nope"}
+            f"{ACCOUNTS}/login",
+            json={"email": f"guard-{RUN}@example.com", "password": "nope nope nope"},
         )
     blocked = await client.post(
-        f"{ACCOUNTS}/login", json={"email": "guard@example.com", "password": PASSWORD}
+        f"{ACCOUNTS}/login", json={"email": f"guard-{RUN}@example.com", "password": PASSWORD}
     )
     assert blocked.status_code == 429
     assert _code(blocked) == "TOO_MANY_ATTEMPTS"
@@ -284,10 +288,10 @@ async def test_tokens_refresh_once_and_are_bound_to_their_site(
 ) -> None:
     from tests.conftest import new_site
 
-    await make_user(sessionmaker, site, "boss@example.com", PASSWORD, Role.ADMIN)
+    await make_user(sessionmaker, site, f"boss-{RUN}@example.com", PASSWORD, Role.ADMIN)
     signed = (
         await client.post(
-            f"{ACCOUNTS}/login", json={"email": "boss@example.com", "password": PASSWORD}
+            f"{ACCOUNTS}/login", json={"email": f"boss-{RUN}@example.com", "password": PASSWORD}
         )
     ).json()
     bearer = {"Authorization": f"Bearer {signed['accessToken']}"}

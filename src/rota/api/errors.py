@@ -1,4 +1,5 @@
-"""Turns every failure into the Wix error body (spec §0.1) with the right status.
+"""Turns every failure into the error body of the dialect the request spoke, with the right
+status: Booxi's under ``/booking/v1/``, Wix's (spec §0.1) everywhere else.
 
 Expected failures are ``RotaError``s raised by services; request-shape problems come from
 FastAPI's validation; anything else is a 500 that is logged with a reference and leaks nothing.
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from rota.booxi.error_body import BOOXI_PREFIX, booxi_error_body, booxi_status_body
 from rota.core.errors import FieldViolation, InvalidInput, RotaError
 
 logger = logging.getLogger("rota.api")
@@ -89,43 +91,59 @@ def wix_error_body(exc: RotaError) -> dict[str, Any]:
     return _application_error(exc.code, exc.message, exc.details)
 
 
-def _render(exc: RotaError) -> Response:
-    return JSONResponse(wix_error_body(exc), status_code=exc.http_status)
+def _is_booxi(request: Request) -> bool:
+    return request.url.path.startswith(BOOXI_PREFIX)
 
 
-async def _on_rota_error(_request: Request, exc: Exception) -> Response:
+def _render(request: Request, exc: RotaError) -> Response:
+    body = booxi_error_body(exc) if _is_booxi(request) else wix_error_body(exc)
+    return JSONResponse(body, status_code=exc.http_status)
+
+
+async def _on_rota_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RotaError)
-    return _render(exc)
+    return _render(request, exc)
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> Response:
+async def _on_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     violations = [_violation(dict(e)) for e in exc.errors()]
     fields = ", ".join(v.field or "body" for v in violations[:5])
-    return _render(InvalidInput(f"Invalid request: check {fields}", violations=violations))
+    return _render(request, InvalidInput(f"Invalid request: check {fields}", violations=violations))
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> Response:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-    body = _application_error(codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail), {})
+    body = (
+        booxi_status_body(exc.status_code, str(exc.detail))
+        if _is_booxi(request)
+        else _application_error(codes.get(exc.status_code, "HTTP_ERROR"), str(exc.detail), {})
+    )
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _on_integrity_error(_request: Request, exc: Exception) -> Response:
+async def _on_integrity_error(request: Request, exc: Exception) -> Response:
     logger.warning("integrity error: %s", exc)
-    body = _application_error(
-        "CONFLICT", "The change conflicts with stored data; nothing was changed", {}
+    message = "The change conflicts with stored data; nothing was changed"
+    body = (
+        booxi_status_body(409, message)
+        if _is_booxi(request)
+        else _application_error("CONFLICT", message, {})
     )
     return JSONResponse(body, status_code=409)
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> Response:
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     reference = uuid.uuid4().hex[:12]
     logger.exception("unhandled error, reference %s", reference, exc_info=exc)
-    return JSONResponse(
-        {"message": f"Internal error (reference {reference})", "details": {}}, status_code=500
+    message = f"Internal error (reference {reference})"
+    body = (
+        booxi_status_body(500, message)
+        if _is_booxi(request)
+        else {"message": message, "details": {}}
     )
+    return JSONResponse(body, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

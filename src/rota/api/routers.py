@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from rota.api import health
+from rota.availability.routes import router as availability_router
+from rota.booxi.routes import router as booxi_router
+from rota.calendar.routes import router as calendar_router
 from rota.events.routes import router as events_router
 from rota.identity.account_routes import router as account_router
 from rota.media.routes import router as media_router
@@ -19,3 +22,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(events_router)
     app.include_router(connection_router)
     app.include_router(account_router)
+    app.include_router(calendar_router)
+    app.include_router(availability_router)
+    app.include_router(booxi_router)

@@ -12,6 +12,7 @@ reject stale timestamps, which stops replays.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -41,6 +42,16 @@ def new_rsa_key(kid: str) -> tuple[str, dict[str, Any]]:
     return pem, jwk
 
 
+@functools.lru_cache(maxsize=8)
+def load_private_key(private_pem: str) -> rsa.RSAPrivateKey:
+    """Parse a PEM once: loading an RSA key validates it, which costs tens of milliseconds,
+    far more than signing with it."""
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("webhook signing keys are RSA keys")
+    return key
+
+
 def wix_jwt(
     *,
     event_type: str,
@@ -63,7 +74,9 @@ def wix_jwt(
         "iat": int(now.timestamp()),
         "exp": int((now + JWT_LIFETIME).timestamp()),
     }
-    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})
+    return jwt.encode(
+        claims, load_private_key(private_pem), algorithm="RS256", headers={"kid": kid}
+    )
 
 
 def new_webhook_secret() -> str:

@@ -41,7 +41,8 @@ router.include_router(query_router)
 
 V1 = "/bookings/v1/staff-members"
 V2_PREFIXES = ("/bookings/staff/v2/staff-members", "/bookings/v2/staff-members")
-RequestedFieldsQuery = Annotated[list[RequestedField], Query(max_length=3, default_factory=list)]
+# A plain default, not default_factory: pydantic inspects a factory per request.
+RequestedFieldsQuery = Annotated[list[RequestedField], Query(max_length=3)]
 
 
 def _read(staff: StaffMember, fields: list[RequestedField], base_url: str) -> StaffMemberRead:
@@ -118,7 +119,7 @@ async def get_staff_member(
     principal: OwnStaffReader,
     session: ReadSessionDep,
     settings: SettingsDep,
-    fields: RequestedFieldsQuery,
+    fields: RequestedFieldsQuery = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> Response:
     """A signed-in staff member may read only their own record (403 for anyone else's)."""
     staff = await staff_service.get_staff_member(
@@ -241,7 +242,7 @@ async def get_deleted_staff_member(
     principal: StaffReader,
     session: ReadSessionDep,
     settings: SettingsDep,
-    fields: RequestedFieldsQuery,
+    fields: RequestedFieldsQuery = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> Response:
     staff = await staff_service.get_deleted_staff_member(
         session, site_id=principal.site_id, staff_id=staff_member_id
@@ -256,7 +257,7 @@ async def list_deleted_staff_members(
     staff_member_ids: Annotated[
         list[uuid.UUID], Query(alias="staffMemberIds", max_length=100, default_factory=list)
     ],
-    fields: RequestedFieldsQuery,
+    fields: RequestedFieldsQuery = [],  # noqa: B006 - FastAPI copies defaults per request
     limit: Annotated[int, Query(alias="paging.limit", ge=1, le=100)] = 100,
     cursor: Annotated[str | None, Query(alias="paging.cursor", max_length=16000)] = None,
 ) -> Response:

@@ -1,0 +1,228 @@
+"""Wix Calendar Schedules API v3 routes (spec §2.3)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic.alias_generators import to_snake
+
+from rota.calendar import service as calendar_service
+from rota.calendar.constants import SCHEDULE_CREATE_ONLY, SCHEDULE_WRITABLE
+from rota.calendar.models import Schedule
+from rota.calendar.paging import (
+    SchedulesCursor,
+    decode_schedules_cursor,
+    encode_schedules_cursor,
+)
+from rota.calendar.privacy import PiFields, PiPolicy
+from rota.calendar.query_fields import SCHEDULE_QUERY_FIELDS
+from rota.calendar.routes._shared import (
+    caller_of,
+    limit_of,
+    pi_policy,
+    query_invalid,
+    reject_with_cursor,
+    wix_json,
+)
+from rota.calendar.schemas import (
+    CancelScheduleRequest,
+    CreateScheduleRequest,
+    CursorsRead,
+    PagingMetadataRead,
+    QuerySchedulesRequest,
+    QuerySchedulesResponse,
+    ScheduleRead,
+    ScheduleResponse,
+    UpdateScheduleRequest,
+    mask_paths,
+)
+from rota.core.deps import NowDep, SessionDep, SettingsDep
+from rota.core.errors import FieldViolation, InvalidInput
+from rota.identity.deps import CalendarReader, CalendarWriter
+from rota.wixquery import QueryError, parse_filter
+
+router = APIRouter(tags=["Calendar Schedules"])
+
+SCHEDULES = "/calendar/v3/schedules"
+FieldsQuery = Annotated[list[PiFields], Query(max_length=1, default_factory=list)]
+
+
+def _one(schedule: Schedule, pi: PiPolicy) -> Response:
+    return wix_json(ScheduleResponse(schedule=ScheduleRead.from_row(schedule, pi=pi)))
+
+
+@router.post(SCHEDULES, response_model=ScheduleResponse, response_model_exclude_none=True)
+async def create_schedule(
+    body: CreateScheduleRequest,
+    principal: CalendarWriter,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    pi = pi_policy(principal, body.fields)
+    given = {n for n in body.schedule.model_fields_set if getattr(body.schedule, n) is not None}
+    schedule = await calendar_service.create_schedule(
+        session,
+        site_id=principal.site_id,
+        values=body.schedule.values(given),
+        idempotency_key=str(body.idempotency_key) if body.idempotency_key else None,
+        caller=caller_of(principal),
+        now=now,
+    )
+    return _one(schedule, pi)
+
+
+@router.get(
+    SCHEDULES + "/{schedule_id}", response_model=ScheduleResponse, response_model_exclude_none=True
+)
+async def get_schedule(
+    schedule_id: uuid.UUID,
+    principal: CalendarReader,
+    session: SessionDep,
+    fields: FieldsQuery,
+) -> Response:
+    pi = pi_policy(principal, fields)
+    schedule = await calendar_service.find_schedule(
+        session, site_id=principal.site_id, schedule_id=schedule_id
+    )
+    return _one(schedule, pi)
+
+
+@router.post(
+    SCHEDULES + "/query", response_model=QuerySchedulesResponse, response_model_exclude_none=True
+)
+async def query_schedules(
+    body: QuerySchedulesRequest,
+    principal: CalendarReader,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Pages in id order; only ACTIVE schedules unless the filter names `status`."""
+    query = body.query
+    paging = query.cursor_paging
+    limit = limit_of(
+        paging.limit if paging else None, default=50, maximum=100, field="query.cursorPaging.limit"
+    )
+    if query.sort:
+        raise InvalidInput(
+            "Query Schedules does not sort; results come in id order",
+            violations=[FieldViolation("query.sort", "Sorting is not supported", "CUSTOM")],
+        )
+    cursor: SchedulesCursor | None = None
+    raw_filter: Any = query.filter
+    fields = [str(f) for f in body.fields]
+    if paging is not None and paging.cursor:
+        reject_with_cursor(filter=query.filter)
+        cursor = decode_schedules_cursor(settings.secret_key, principal.site_id, paging.cursor)
+        raw_filter, fields = cursor.filter, cursor.fields
+    pi = pi_policy(principal, fields)
+    try:
+        node = parse_filter(raw_filter, SCHEDULE_QUERY_FIELDS)
+    except QueryError as error:
+        raise query_invalid(error) from None
+    forward = cursor.forward if cursor else True
+    rows, more = await calendar_service.query_schedules(
+        session,
+        site_id=principal.site_id,
+        filter_node=node,
+        after=[cursor.after_id] if cursor else None,
+        forward=forward,
+        limit=limit,
+    )
+    filter_doc = raw_filter if isinstance(raw_filter, dict) else None
+
+    def token(after: uuid.UUID, direction: bool) -> str:
+        return encode_schedules_cursor(
+            settings.secret_key,
+            principal.site_id,
+            SchedulesCursor(filter=filter_doc, after_id=after, forward=direction, fields=fields),
+        )
+
+    # Going forward, more rows means a next page and a cursor means a previous one; going
+    # backward (a `prev` cursor) it is the other way round.
+    has_next = more if forward else True
+    has_prev = cursor is not None if forward else more
+    next_token = token(rows[-1].id, True) if rows and has_next else None
+    prev_token = token(rows[0].id, False) if rows and has_prev else None
+    return wix_json(
+        QuerySchedulesResponse(
+            schedules=[ScheduleRead.from_row(s, pi=pi) for s in rows],
+            paging_metadata=PagingMetadataRead(
+                count=len(rows),
+                cursors=CursorsRead(next=next_token, prev=prev_token),
+                has_next=next_token is not None,
+            ),
+        )
+    )
+
+
+def _update_values(body: UpdateScheduleRequest) -> dict[str, Any]:
+    schedule = body.schedule
+    paths = mask_paths(body.fieldmask or body.field_mask)
+    allowed = SCHEDULE_WRITABLE | SCHEDULE_CREATE_ONLY
+    if paths is None:
+        names = set(schedule.model_fields_set) & allowed
+    else:
+        names = {to_snake(path.split(".")[0]) for path in paths}
+        unknown = sorted(names - allowed)
+        if unknown:
+            raise InvalidInput(
+                f"fieldmask names fields that cannot be updated: {', '.join(unknown)}",
+                violations=[FieldViolation("fieldmask", "Unknown or read-only field", "FORMAT")],
+            )
+    return schedule.values(names)
+
+
+@router.patch(
+    SCHEDULES + "/{schedule_id}", response_model=ScheduleResponse, response_model_exclude_none=True
+)
+async def update_schedule(
+    schedule_id: uuid.UUID,
+    body: UpdateScheduleRequest,
+    principal: CalendarWriter,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    pi = pi_policy(principal, body.fields)
+    if body.schedule.id and body.schedule.id.lower() != str(schedule_id):
+        raise InvalidInput(
+            "schedule.id must match the id in the path",
+            violations=[
+                FieldViolation("schedule.id", "Must equal the path's schedule id", "FORMAT")
+            ],
+        )
+    schedule = await calendar_service.update_schedule(
+        session,
+        site_id=principal.site_id,
+        schedule_id=schedule_id,
+        revision=body.schedule.revision,
+        values=_update_values(body),
+        caller=caller_of(principal),
+        now=now,
+    )
+    return _one(schedule, pi)
+
+
+@router.post(
+    SCHEDULES + "/{schedule_id}/cancel",
+    response_model=ScheduleResponse,
+    response_model_exclude_none=True,
+)
+async def cancel_schedule(
+    schedule_id: uuid.UUID,
+    principal: CalendarWriter,
+    session: SessionDep,
+    now: NowDep,
+    body: CancelScheduleRequest | None = None,
+) -> Response:
+    pi = pi_policy(principal, (body or CancelScheduleRequest()).fields)
+    schedule = await calendar_service.cancel_schedule(
+        session,
+        site_id=principal.site_id,
+        schedule_id=schedule_id,
+        caller=caller_of(principal),
+        now=now,
+    )
+    return _one(schedule, pi)

@@ -1,0 +1,347 @@
+"""Schedules: the business schedule every site gets, staff events schedules, and the Schedules
+API (create, read, query, update, cancel).
+
+A schedule's defaults flow into the events that inherit them: changing `defaultTitle`,
+`timeZone`, `defaultLocation`, `defaultCapacity` or `defaultConferencingDetails` rewrites the
+still-running events that inherit that value (a new zone keeps their wall-clock times).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota.calendar import repository
+from rota.calendar.constants import (
+    BOOKINGS_APP_ID,
+    BUSINESS_SCHEDULE_EXTERNAL_ID,
+    BUSINESS_SCHEDULE_NAME,
+    DEFAULT_DAY_END,
+    DEFAULT_DAY_START,
+    DEFAULT_WORKING_DAYS,
+    SCHEDULE_CREATE_ONLY,
+    SCHEDULE_WRITABLE,
+    WEEKDAYS,
+    EventStatus,
+    EventType,
+    InheritableField,
+    ScheduleStatus,
+)
+from rota.calendar.editing import ScheduleFacts, draft_event, inherit_from_schedule, invalid
+from rota.calendar.errors import BusinessScheduleProtected, DuplicateBusinessSchedule
+from rota.calendar.event_ids import new_event_id
+from rota.calendar.models import Schedule
+from rota.calendar.query_fields import mentions
+from rota.calendar.roles import Caller
+from rota.calendar.service._common import (
+    check_revision,
+    check_schedule_write,
+    event_view,
+    find_schedule,
+    flush_guarded,
+    new_row,
+    require_active,
+    schedule_facts,
+    write_view,
+)
+from rota.wixquery.ast import And, Comparison, Node
+
+_DEFAULT_OF = {
+    "default_title": InheritableField.TITLE,
+    "time_zone": InheritableField.TIME_ZONE,
+    "default_location": InheritableField.LOCATION,
+    "default_capacity": InheritableField.CAPACITY,
+    "default_conferencing_details": InheritableField.CONFERENCING_DETAILS,
+}
+
+
+def _next_weekday(start: date, weekday_name: str) -> date:
+    return start + timedelta(days=(WEEKDAYS.index(weekday_name) - start.weekday()) % 7)
+
+
+def _new_schedule(
+    *, site_id: uuid.UUID, external_id: str | None, name: str | None, time_zone: str, now: datetime
+) -> Schedule:
+    return Schedule(
+        id=uuid.uuid4(),
+        site_id=site_id,
+        external_id=external_id,
+        name=name,
+        status=ScheduleStatus.ACTIVE,
+        time_zone=time_zone,
+        business_time_zone_enabled=True,
+        app_id=BOOKINGS_APP_ID,
+        permissions=[],
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def create_business_schedule(
+    session: AsyncSession, *, site_id: uuid.UUID, time_zone: str, now: datetime
+) -> Schedule:
+    """The site's shared working-hours schedule with Wix's default hours, Mon-Fri 10:00-18:00."""
+    schedule = _new_schedule(
+        site_id=site_id,
+        external_id=BUSINESS_SCHEDULE_EXTERNAL_ID,
+        name=BUSINESS_SCHEDULE_NAME,
+        time_zone=time_zone,
+        now=now,
+    )
+    await repository.add_schedule(session, schedule)
+    facts = schedule_facts(schedule)
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    rows = []
+    for day in DEFAULT_WORKING_DAYS:
+        first = _next_weekday(today, day)
+        view = draft_event(
+            event_id=new_event_id(schedule.id),
+            schedule=facts,
+            event_type=EventType.WORKING_HOURS,
+            changes={
+                "start": datetime.combine(first, DEFAULT_DAY_START),
+                "end": datetime.combine(first, DEFAULT_DAY_END),
+                "recurrence_rule": {"frequency": "WEEKLY", "interval": 1, "days": [day]},
+            },
+            now=now,
+        )
+        rows.append(new_row(view, site_id=site_id, now=now))
+    await repository.add_events(session, rows)
+    return schedule
+
+
+async def create_staff_schedule(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    resource_id: uuid.UUID,
+    name: str,
+    time_zone: str,
+    now: datetime,
+) -> Schedule:
+    """A staff member's own events schedule: blocked time and, once assigned, custom hours.
+    Its external id is the staff member's resource id, which is how events find it."""
+    schedule = _new_schedule(
+        site_id=site_id, external_id=str(resource_id), name=name, time_zone=time_zone, now=now
+    )
+    await repository.add_schedule(session, schedule)
+    return schedule
+
+
+async def get_business_schedule(session: AsyncSession, *, site_id: uuid.UUID) -> Schedule:
+    schedule = await repository.find_schedule_by_external_id(
+        session, site_id=site_id, external_id=BUSINESS_SCHEDULE_EXTERNAL_ID
+    )
+    if schedule is None:
+        raise LookupError(f"Site {site_id} has no business schedule")
+    return schedule
+
+
+async def business_time_zone(session: AsyncSession, *, site_id: uuid.UUID) -> str:
+    """The business zone: where `adjusted*` dates are expressed when a request names none."""
+    return (await get_business_schedule(session, site_id=site_id)).time_zone
+
+
+async def get_schedule(
+    session: AsyncSession, *, site_id: uuid.UUID, schedule_id: uuid.UUID
+) -> Schedule | None:
+    return await repository.get_schedule(session, site_id=site_id, schedule_id=schedule_id)
+
+
+def rename_schedule(schedule: Schedule, *, name: str, now: datetime) -> None:
+    if schedule.name != name:
+        schedule.name = name
+        schedule.revision += 1
+        schedule.updated_at = now
+
+
+async def delete_schedules(
+    session: AsyncSession, *, site_id: uuid.UUID, schedule_ids: list[uuid.UUID]
+) -> None:
+    await repository.delete_schedules(session, site_id=site_id, schedule_ids=schedule_ids)
+
+
+# --- the Schedules API ------------------------------------------------------------------------
+
+
+async def create_schedule(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    values: Mapping[str, Any],
+    idempotency_key: str | None,
+    caller: Caller,
+    now: datetime,
+) -> Schedule:
+    """A new schedule; the same idempotency key returns the schedule it first created.
+
+    A signed-in user who names no one in ``permissions`` becomes its WRITER, so a user never
+    creates a schedule they cannot change.
+    """
+    if idempotency_key is not None:
+        existing = await repository.find_schedule_by_idempotency_key(
+            session, site_id=site_id, key=idempotency_key
+        )
+        if existing is not None:
+            return existing
+    external_id = values.get("external_id")
+    if external_id == BUSINESS_SCHEDULE_EXTERNAL_ID:
+        raise DuplicateBusinessSchedule(
+            "Every site has exactly one business schedule; find it with Query Schedules by "
+            f"externalId {BUSINESS_SCHEDULE_EXTERNAL_ID} and update it instead"
+        )
+    time_zone = values.get("time_zone") or await business_time_zone(session, site_id=site_id)
+    permissions = list(values.get("permissions") or [])
+    if caller.is_user and not permissions:
+        permissions = [
+            {
+                "identity": {"wixUserId": caller.user_id, "identityType": "WIX_USER"},
+                "role": "WRITER",
+            }
+        ]
+    schedule = Schedule(
+        id=uuid.uuid4(),
+        site_id=site_id,
+        external_id=external_id,
+        name=values.get("name"),
+        status=ScheduleStatus.ACTIVE,
+        time_zone=time_zone,
+        business_time_zone_enabled=values.get("business_time_zone_enabled", True) is not False,
+        default_title=values.get("default_title"),
+        default_location=values.get("default_location"),
+        default_capacity=values.get("default_capacity"),
+        default_conferencing_details=values.get("default_conferencing_details"),
+        app_id=values.get("app_id"),
+        permissions=permissions,
+        extended_fields=values.get("extended_fields"),
+        idempotency_key=idempotency_key,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+    await repository.add_schedule(session, schedule)
+    return schedule
+
+
+async def query_schedules(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    filter_node: Node,
+    after: Sequence[object] | None,
+    forward: bool,
+    limit: int,
+) -> tuple[Sequence[Schedule], bool]:
+    """A page in id order and whether more rows lie beyond it in the paging direction.
+
+    Only ACTIVE schedules are listed unless the filter tests ``status`` (Wix's rule)."""
+    if not mentions(filter_node, "status"):
+        filter_node = And((filter_node, Comparison("status", "$eq", ScheduleStatus.ACTIVE)))
+    rows = await repository.query_schedules(
+        session,
+        site_id=site_id,
+        filter_node=filter_node,
+        after=after,
+        forward=forward,
+        limit=limit + 1,
+    )
+    page = list(rows[:limit])
+    if not forward:
+        page.reverse()
+    return page, len(rows) > limit
+
+
+async def update_schedule(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    revision: int,
+    values: Mapping[str, Any],
+    caller: Caller,
+    now: datetime,
+) -> Schedule:
+    schedule = await find_schedule(session, site_id=site_id, schedule_id=schedule_id)
+    require_active(schedule)
+    check_revision("schedule", str(schedule.id), schedule.revision, revision)
+    check_schedule_write(caller, schedule)
+    for name in SCHEDULE_CREATE_ONLY & set(values):
+        if values[name] is not None and values[name] != getattr(schedule, name):
+            path = "schedule.externalId" if name == "external_id" else "schedule.appId"
+            raise invalid(path, f"{path} is set on create and cannot change", "IMMUTABLE")
+    if "time_zone" in values and not values["time_zone"]:
+        raise invalid("schedule.timeZone", "schedule.timeZone cannot be cleared", "REQUIRED_FIELD")
+    changed_defaults = {
+        _DEFAULT_OF[name]
+        for name in values.keys() & _DEFAULT_OF.keys()
+        if values[name] != getattr(schedule, name)
+    }
+    for name in values.keys() & SCHEDULE_WRITABLE:
+        value = values[name]
+        if name == "permissions":
+            value = list(value or [])
+        elif name == "business_time_zone_enabled":
+            value = value is not False
+        setattr(schedule, name, value)
+    schedule.revision += 1
+    schedule.updated_at = now
+    await flush_guarded(session, "schedule", str(schedule.id))
+    if changed_defaults:
+        await _refresh_inheriting_events(session, schedule, changed_defaults, now)
+    return schedule
+
+
+async def _refresh_inheriting_events(
+    session: AsyncSession, schedule: Schedule, fields: set[str], now: datetime
+) -> None:
+    facts: ScheduleFacts = schedule_facts(schedule)
+    events = await repository.live_events_of_schedule(
+        session, site_id=schedule.site_id, schedule_id=schedule.id, since=now
+    )
+    for event in events:
+        view = event_view(event, schedule)
+        refreshed = inherit_from_schedule(view, facts, fields)
+        if refreshed != view:
+            write_view(event, replace(refreshed, revision=view.revision + 1, updated_at=now))
+    await session.flush()
+
+
+async def cancel_schedule(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    caller: Caller,
+    now: datetime,
+) -> Schedule:
+    """Cancel the schedule for good, with every event of it that is not over yet.
+
+    The business schedule holds every default-hours staff member's working hours, so it cannot
+    be cancelled; its hours are changed through its events instead.
+    """
+    schedule = await find_schedule(session, site_id=site_id, schedule_id=schedule_id)
+    if schedule.external_id == BUSINESS_SCHEDULE_EXTERNAL_ID:
+        raise BusinessScheduleProtected(
+            "The business schedule cannot be cancelled: update or cancel its WORKING_HOURS "
+            "events to change the business hours"
+        )
+    require_active(schedule)
+    check_schedule_write(caller, schedule)
+    schedule.status = ScheduleStatus.CANCELLED
+    schedule.revision += 1
+    schedule.updated_at = now
+    for event in await repository.live_events_of_schedule(
+        session, site_id=site_id, schedule_id=schedule.id, since=now
+    ):
+        event.status = EventStatus.CANCELLED
+        event.revision += 1
+        event.updated_at = now
+    await flush_guarded(session, "schedule", str(schedule.id))
+    return schedule
