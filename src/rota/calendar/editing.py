@@ -10,8 +10,9 @@ Rules kept here (spec §1.4, §2.2):
 - ``end`` is after ``start`` (wall clock) and at most 100 years later; all-day events run from
   the first day's midnight to the midnight after the last day.
 - A MASTER has a WEEKLY rule, its first occurrence falls on the rule's weekday, lasts less than
-  the rule's period (occurrences never overlap each other), does not start on a past day in its
-  zone, and its ``until`` is not before its start. Changing only the weekday moves the first
+  the rule's period (occurrences never overlap each other), is not created on (or moved to) a
+  past day in its zone, and its ``until`` is not before its start. A series that began in the
+  past may still change its hours. Changing only the weekday moves the first
   occurrence to the next such day.
 - A single event takes no rule; INSTANCEs and EXCEPTIONs keep their MASTER's.
 - Values not given on create are inherited from the schedule (``inheritedFields``); INSTANCEs
@@ -259,7 +260,8 @@ def _compose(
         raise invalid("event.end.localDate", "An event may last at most 100 years")
     if rule is not None and view.recurrence_type == RecurrenceType.MASTER:
         start, end = _align_master(rule, start, end, moved="start" in changes)
-        if (creating or start != view.start_local) and start.date() < to_local(now, tz).date():
+        moved_day = creating or start.date() != view.start_local.date()
+        if moved_day and start.date() < to_local(now, tz).date():
             raise MasterStartInPast(
                 f"A recurring event cannot start on a past day: {format_local(start)} is "
                 f"before today in {time_zone}; start it today or later",
