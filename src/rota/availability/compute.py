@@ -1,7 +1,8 @@
 """Pure: each staff member's free time, slots and the reasons for empty days.
 
 No I/O. Inputs are the staff members' schedule links and the concrete times of the relevant
-calendar events (`rota.calendar.timeline.Happening`); all instants are aware UTC datetimes.
+calendar events (`rota.calendar.timeline.StoredEvent`, expanded here with `event_times`); all
+instants are aware UTC datetimes.
 
 For a staff member (spec §5.2, §5.3):
 - **working** = the WORKING_HOURS times of their *effective* working-hours schedule: the

@@ -2,8 +2,7 @@
 
 No I/O. This is what a schedule "looks like" between two instants once MASTERs are expanded into
 their occurrences, the occurrences replaced by an EXCEPTION or cancelled are left out (the
-EXCEPTION row speaks for itself), and cancelled events are dropped. Availability reads it; the
-Events API uses the same override rule when it lists instances.
+EXCEPTION row speaks for itself), and cancelled events are dropped. Availability reads it.
 """
 
 from __future__ import annotations
@@ -36,14 +35,6 @@ class StoredEvent(NamedTuple):
     original_date: date | None = None
     # (resource id, per-resource transparency) for every resource the event lists.
     resources: tuple[tuple[str, str], ...] = ()
-
-
-class Happening(NamedTuple):
-    """One concrete time of a stored event (a single event, an EXCEPTION or one occurrence)."""
-
-    event: StoredEvent
-    start_utc: datetime
-    end_utc: datetime
 
 
 def overridden_occurrences(events: Iterable[StoredEvent]) -> frozenset[tuple[str, date]]:
@@ -81,12 +72,3 @@ def event_times(
                 yield event, times
         elif overlaps(event.start_utc, event.end_utc, start_utc, end_utc):
             yield event, [(event.start_utc, event.end_utc)]
-
-
-def happenings(
-    events: Iterable[StoredEvent], start_utc: datetime, end_utc: datetime
-) -> Iterator[Happening]:
-    """Every confirmed time of ``events`` overlapping ``[start_utc, end_utc)``, unordered."""
-    for event, times in event_times(list(events), start_utc, end_utc):
-        for start, end in times:
-            yield Happening(event, start, end)
