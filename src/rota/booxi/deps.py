@@ -8,16 +8,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
 from rota.core.context import Actor, WriteContext
-from rota.identity import service as identity_service
-from rota.identity.deps import KeyGrantCache
-from rota.identity.errors import InvalidApiKey, MissingCredentials, MissingPermission
+from rota.identity.deps import grant_for
+from rota.identity.errors import MissingCredentials, MissingPermission
 from rota.identity.permissions import Permission
 
 PARTNER_KEY_HEADER = "Booxi-PartnerKey"
@@ -46,20 +44,7 @@ def partner(permission: Permission) -> Callable[[Request], Awaitable[Partner]]:
             raise MissingCredentials(
                 f"Send your partner API key in the {PARTNER_KEY_HEADER} header"
             )
-        cache: KeyGrantCache = request.app.state.key_cache
-        key_hash = identity_service.hash_api_key(token)
-        cached, grant = cache.get(key_hash)
-        if not cached:
-            # A short session of its own: the request's session may need the (on SQLite,
-            # single) connection next.
-            sessionmaker = cast(
-                async_sessionmaker[AsyncSession], request.app.state.read_sessionmaker
-            )
-            async with sessionmaker() as session:
-                grant = await identity_service.authenticate_api_key(session, token)
-            cache.put(key_hash, grant)
-        if grant is None:
-            raise InvalidApiKey("The partner API key is unknown or revoked")
+        grant = await grant_for(request, token)
         if permission not in grant.permissions:
             raise MissingPermission(
                 f"This partner key lacks the permission '{permission.value}'; use a key with a "

@@ -101,7 +101,9 @@ def _read_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     return cast(async_sessionmaker[AsyncSession], request.app.state.read_sessionmaker)
 
 
-async def _grant_for(request: Request, token: str) -> KeyGrant:
+async def grant_for(request: Request, token: str) -> KeyGrant:
+    """The grant of an API key (either dialect's header), from the short-lived cache or the
+    database; InvalidApiKey when it is unknown or revoked."""
     cache: KeyGrantCache = request.app.state.key_cache
     key_hash = identity_service.hash_api_key(token)
     cached, grant = cache.get(key_hash)
@@ -163,7 +165,7 @@ async def _principal(request: Request) -> Principal:
     token = _bearer_token(request)
     if looks_like_jwt(token):
         return await _user_principal(request, token)
-    grant = await _grant_for(request, token)
+    grant = await grant_for(request, token)
     site_id = _choose_site(request, grant)
     return Principal(site_id=site_id, key_id=grant.key_id, permissions=grant.permissions)
 
