@@ -35,8 +35,9 @@ class Settings(BaseSettings):
     webhook_max_backoff_seconds: float = Field(default=3600.0, gt=0)
     # A delivery in flight is leased this long; a relay that dies frees it when the lease ends.
     relay_lease_seconds: float = Field(default=60.0, gt=0)
-    relay_batch_size: int = Field(default=100, ge=1, le=1000)
-    relay_concurrency: int = Field(default=50, ge=1, le=1000)
+    relay_batch_size: int = Field(default=200, ge=1, le=1000)
+    # Few connections are cheaper: httpx's pool does work per pooled connection on every call.
+    relay_concurrency: int = Field(default=8, ge=1, le=1000)
     # Outgoing mail: smtp://user:pass@host:587?starttls=true or smtps://host:465; unset writes
     # .eml files under var/mail instead.
     smtp_url: str | None = None

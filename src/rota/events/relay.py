@@ -43,8 +43,8 @@ STANDARD_FORMAT = "STANDARD_WEBHOOKS"
 class RelaySettings:
     timeout_seconds: float = 10.0
     retry_window: timedelta = timedelta(hours=24)
-    batch_size: int = 100
-    concurrency: int = 50
+    batch_size: int = 200
+    concurrency: int = 8
     idle_poll_seconds: float = 0.2
     lease: timedelta = timedelta(seconds=60)
     max_backoff_seconds: float = 3600.0
@@ -138,6 +138,7 @@ class Relay:
         )
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._in_flight = asyncio.Semaphore(self._settings.concurrency)
 
     async def run_once(self) -> int:
         """Lease, send and record one batch; the number of deliveries attempted."""
@@ -158,6 +159,10 @@ class Relay:
         return len(outcomes)
 
     async def _send(self, request: _Request) -> Outcome:
+        async with self._in_flight:
+            return await self._post(request)
+
+    async def _post(self, request: _Request) -> Outcome:
         attempted_at = self._clock()
         started = time.perf_counter()
         status: int | None = None
