@@ -34,7 +34,11 @@ from rota.calendar.constants import (
     ScheduleStatus,
 )
 from rota.calendar.editing import ScheduleFacts, draft_event, inherit_from_schedule, invalid
-from rota.calendar.errors import BusinessScheduleProtected, DuplicateBusinessSchedule
+from rota.calendar.errors import (
+    BusinessScheduleProtected,
+    DuplicateBusinessSchedule,
+    ScheduleNotFound,
+)
 from rota.calendar.event_ids import new_event_id
 from rota.calendar.models import Schedule
 from rota.calendar.query_fields import mentions
@@ -140,7 +144,8 @@ async def get_business_schedule(session: AsyncSession, *, site_id: uuid.UUID) ->
         session, site_id=site_id, external_id=BUSINESS_SCHEDULE_EXTERNAL_ID
     )
     if schedule is None:
-        raise LookupError(f"Site {site_id} has no business schedule")
+        # Every site gets one when it is created, so this means the site itself is gone.
+        raise ScheduleNotFound(f"Site {site_id} has no business schedule: the site does not exist")
     return schedule
 
 
