@@ -68,7 +68,7 @@ from rota.core.context import Actor, WriteContext
 from rota.core.db import create_engine, create_sessionmaker
 from rota.events import outbox
 from rota.events.envelope import BodyKind
-from rota.events.models import DeliveryAttempt, WebhookDelivery
+from rota.events.models import DeliveryAttempt, DomainEventRecord, WebhookDelivery
 from rota.events.repository import DEAD, DELIVERED, PENDING
 from rota.staff import events as staff_events
 from rota.staff import service as staff_service
@@ -110,6 +110,7 @@ class Options:
     run_timeout_s: float
     postgres_url: str
     profile_dir: Path | None
+    webhook_format: str = "wix"
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         help="an existing database to connect to when creating the scratch database",
     )
     parser.add_argument("--profile", type=Path, help="write py-spy stacks of each worker here")
+    parser.add_argument(
+        "--format",
+        choices=("wix", "standard"),
+        default="wix",
+        help="subscription format: wix (an RS256 JWT per delivery) or standard (HMAC-SHA256)",
+    )
     args = parser.parse_args(argv)
     if args.events < 1 or not 1 <= args.events_per_entity <= len(EVENT_SHAPES):
         parser.error(f"--events must be ≥ 1 and --events-per-entity 1-{len(EVENT_SHAPES)}")
@@ -242,6 +249,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         run_timeout_s=args.run_timeout,
         postgres_url=args.postgres_url,
         profile_dir=args.profile,
+        webhook_format=args.format,
     )
 
 
@@ -471,8 +479,8 @@ class PositionSpan:
 async def seed_deliveries(bench: Bench, entity: dict[str, Any]) -> tuple[PositionSpan, float]:
     """Record ``--events`` events for new staff member ids; the span and events recorded/s."""
     options = bench.options
+    first = await _last_position(bench) + 1
     started = time.perf_counter()
-    positions: list[int] = []
     entity_id = ""
     for start in range(0, options.events, EVENTS_PER_TRANSACTION):
         ctx = write_context()
@@ -481,7 +489,7 @@ async def seed_deliveries(bench: Bench, entity: dict[str, Any]) -> tuple[Positio
                 slot = number % options.events_per_entity
                 entity_id = str(uuid.uuid4()) if slot == 0 else entity_id
                 slug, kind, body_key = EVENT_SHAPES[slot]
-                recorded = await outbox.record(
+                await outbox.record(
                     session,
                     site_id=bench.sites.throughput,
                     entity_fqdn=staff_events.STAFF_FQDN,
@@ -491,9 +499,13 @@ async def seed_deliveries(bench: Bench, entity: dict[str, Any]) -> tuple[Positio
                     body={body_key: {**entity, "id": entity_id}},
                     ctx=ctx,
                 )
-                positions.append(recorded.position)
     rate = options.events / (time.perf_counter() - started)
-    return PositionSpan(min(positions), max(positions)), round(rate, 1)
+    return PositionSpan(first, await _last_position(bench)), round(rate, 1)
+
+
+async def _last_position(bench: Bench) -> int:
+    async with bench.sessionmaker() as session:
+        return int(await session.scalar(sa.select(sa.func.max(DomainEventRecord.position))) or 0)
 
 
 # --- worker processes ----------------------------------------------------------------------
@@ -833,7 +845,7 @@ def latency_rows(collected: LatencySamples) -> list[LatencyRow]:
 # --- one database --------------------------------------------------------------------------
 
 
-def create_sites(env: dict[str, str], receiver_url: str) -> Sites:
+def create_sites(env: dict[str, str], receiver_url: str, webhook_format: str) -> Sites:
     """A site with one subscription for the throughput runs, and one site per latency variant."""
 
     def site(name: str) -> uuid.UUID:
@@ -841,7 +853,8 @@ def create_sites(env: dict[str, str], receiver_url: str) -> Sites:
 
     def subscribe(site_id: uuid.UUID) -> uuid.UUID:
         url = receiver_url + HOOK_PATH
-        return uuid.UUID(run_cli(env, "webhooks", "create", "--site", str(site_id), "--url", url))
+        command = ("webhooks", "create", "--site", str(site_id), "--url", url)
+        return uuid.UUID(run_cli(env, *command, "--format", webhook_format))
 
     throughput = site("Webhook throughput")
     subscription = subscribe(throughput)
@@ -894,7 +907,7 @@ def benchmark(options: Options) -> Results:
     ):
         env = {**os.environ, "ROTA_DATABASE_URL": database_url}
         run_cli(env, "migrate")
-        sites = create_sites(env, receiver_url)
+        sites = create_sites(env, receiver_url, options.webhook_format)
         return asyncio.run(measure_database(options, env, Path(tmp), receiver_url, sites))
 
 
@@ -939,7 +952,10 @@ def _percent(value: float | None) -> str:
 
 def print_report(options: Options, results: Results, load_before: float) -> None:
     capacity = results.receiver
-    print(f"\n{options.database}: {os.cpu_count()} CPUs, 1-min load {load_before:.2f} at start")
+    print(
+        f"\n{options.database}, {options.webhook_format} format: {os.cpu_count()} CPUs, "
+        f"1-min load {load_before:.2f} at start"
+    )
     print(
         f"receiver: {capacity.posts_per_s:,.0f} posts/s from one httpx client using "
         f"{capacity.cpu_share:.0%} of a core; capacity ≈ {capacity.posts_per_cpu_s:,.0f} "
@@ -986,7 +1002,7 @@ def print_latency(rows: Sequence[LatencyRow]) -> None:
 
 def write_json(options: Options, results: Results, load_before: float) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"webhooks-{options.database}.json"
+    path = RESULTS_DIR / f"webhooks-{options.database}-{options.webhook_format}.json"
     settings = Settings()
     document = {
         "benchmark": "webhooks",
@@ -999,6 +1015,7 @@ def write_json(options: Options, results: Results, load_before: float) -> Path:
             "events": options.events,
             "events_per_entity": options.events_per_entity,
             "writes": options.writes,
+            "format": options.webhook_format,
             "profiled": options.profile_dir is not None,
         },
         "relay": {

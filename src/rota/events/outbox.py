@@ -12,22 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota.core.context import WriteContext
 from rota.events import repository
 from rota.events.envelope import BodyKind, domain_event, event_type
-from rota.events.models import DomainEventRecord, WebhookDelivery, WebhookSubscription
+from rota.events.models import WebhookSubscription
 
-# What one transaction already knows, so a change that emits several events asks only once.
-_SEQUENCES = "rota.outbox.sequences"
+# Subscriptions one transaction has already read, so a change that emits several events on a
+# database without single-statement fan-out asks only once.
 _SUBSCRIPTIONS = "rota.outbox.subscriptions"
-
-
-async def _next_sequence(session: AsyncSession, entity_fqdn: str, entity_id: str) -> int:
-    known: dict[tuple[str, str], int] = session.info.setdefault(_SEQUENCES, {})
-    key = (entity_fqdn, entity_id)
-    if key not in known:
-        known[key] = await repository.last_entity_sequence(
-            session, entity_fqdn=entity_fqdn, entity_id=entity_id
-        )
-    known[key] += 1
-    return known[key]
 
 
 async def _subscriptions(
@@ -51,52 +40,45 @@ async def record(
     body_kind: BodyKind,
     body: dict[str, Any],
     ctx: WriteContext,
-) -> DomainEventRecord:
-    """Store the event and one pending delivery per active subscription that wants it."""
-    sequence = await _next_sequence(session, entity_fqdn, entity_id)
+) -> None:
+    """Store the event and one pending delivery per active subscription that wants it.
+
+    The database numbers the event (global position and per-entity sequence) inside the insert,
+    so recording costs one statement on PostgreSQL, where the deliveries are fanned out by the
+    same statement, and one insert plus one cached subscription read per transaction on SQLite.
+    Two writers cannot race for an entity's sequence: each holds the lock of the row it changed,
+    and the unique (entity, sequence) constraint would refuse a duplicate anyway.
+    """
     event_id = uuid.uuid4()
-    name = event_type(entity_fqdn, slug)
-    event = DomainEventRecord(
+    new_event = repository.NewEvent(
         id=event_id,
-        position=await repository.next_position(session),
         site_id=site_id,
         entity_fqdn=entity_fqdn,
         entity_id=entity_id,
         slug=slug,
-        event_type=name,
-        entity_sequence=sequence,
+        event_type=event_type(entity_fqdn, slug),
         event_time=ctx.now,
+        # The sequence is filled in by the database (`repository.insert_event`).
         payload=domain_event(
             event_id=event_id,
             entity_fqdn=entity_fqdn,
             slug=slug,
             entity_id=entity_id,
             event_time=ctx.now,
-            entity_sequence=sequence,
+            entity_sequence=0,
             body_kind=body_kind,
             body=body,
         ),
         identity=ctx.actor.as_identity(),
     )
-    repository.add(session, event)
-    await repository.flush(session)  # deliveries reference it; the flush orders the inserts
-    for subscription in await _subscriptions(session, site_id):
-        if subscription.event_types and name not in subscription.event_types:
-            continue
-        repository.add(
-            session,
-            WebhookDelivery(
-                id=uuid.uuid4(),
-                site_id=site_id,
-                subscription_id=subscription.id,
-                event_id=event_id,
-                ordering_key=f"{entity_fqdn}:{entity_id}",
-                position=event.position,
-                state=repository.PENDING,
-                attempts=0,
-                next_attempt_at=ctx.now,
-                created_at=ctx.now,
-            ),
-        )
-    await repository.flush(session)
-    return event
+    if repository.fans_out_in_insert(session):
+        await repository.insert_event_and_deliveries(session, new_event)
+        return
+    position = await repository.insert_event(session, new_event)
+    wanted = [
+        subscription.id
+        for subscription in await _subscriptions(session, site_id)
+        if not subscription.event_types or new_event.event_type in subscription.event_types
+    ]
+    if wanted:
+        await repository.insert_deliveries(session, new_event, position, wanted)

@@ -5,6 +5,10 @@ A relay leases a batch of deliveries in one short transaction, sends them concur
 any transaction, and records the outcomes in another. A relay that dies mid-batch leaves leases
 that expire, so another relay (or the same one restarted) sends those deliveries again: delivery
 is at least once, and receivers de-duplicate on the event id.
+
+Deliveries go out through aiohttp rather than httpx (which the rest of Rota uses): measured on
+loopback, an httpx post cost about 1.7 ms of CPU against 0.18 ms for aiohttp, mostly in httpcore's
+connection-pool bookkeeping, and the relay's throughput is bound by exactly that CPU.
 """
 
 from __future__ import annotations
@@ -18,23 +22,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-import httpx
+import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
 from rota.events import repository, signing
 from rota.events.keys import current_signing_key
-from rota.events.models import (
-    DeliveryAttempt,
-    DomainEventRecord,
-    WebhookDelivery,
-    WebhookSubscription,
-)
 from rota.events.retry import is_expired, next_delay
 
 logger = logging.getLogger("rota.relay")
 
+# Receivers' answers are read only this far; they matter only for the attempt's error text.
+_ANSWER_BYTES = 64 * 1024
 WIX_FORMAT = "WIX"
 STANDARD_FORMAT = "STANDARD_WEBHOOKS"
 
@@ -83,40 +84,36 @@ class _Request:
 
 
 def _build_request(
-    delivery: WebhookDelivery,
-    event: DomainEventRecord,
-    subscription: WebhookSubscription,
-    key: tuple[str, str],
-    now: datetime,
+    claimed: repository.ClaimedDelivery, key: tuple[str, str], now: datetime
 ) -> _Request:
-    if subscription.format == STANDARD_FORMAT:
+    if claimed.format == STANDARD_FORMAT:
         body = json.dumps(
             {
-                "type": event.event_type,
-                "timestamp": event.payload["eventTime"],
-                "data": event.payload,
+                "type": claimed.event_type,
+                "timestamp": claimed.payload["eventTime"],
+                "data": claimed.payload,
             },
             separators=(",", ":"),
         ).encode()
         headers = signing.standard_headers(
-            secret=subscription.secret or "",
-            message_id=str(event.id),
+            secret=claimed.secret or "",
+            message_id=str(claimed.event_id),
             timestamp=int(now.timestamp()),
             body=body,
         )
         headers["content-type"] = "application/json"
-        return _Request(delivery.id, subscription.url, body, headers)
+        return _Request(claimed.id, claimed.url, body, headers)
     kid, private_pem = key
     token = signing.wix_jwt(
-        event_type=event.event_type,
-        instance_id=str(event.site_id),
-        domain_event=event.payload,
-        identity=event.identity,
+        event_type=claimed.event_type,
+        instance_id=str(claimed.site_id),
+        domain_event=claimed.payload,
+        identity=claimed.identity,
         private_pem=private_pem,
         kid=kid,
         now=now,
     )
-    return _Request(delivery.id, subscription.url, token.encode(), {"content-type": "text/plain"})
+    return _Request(claimed.id, claimed.url, token.encode(), {"content-type": "text/plain"})
 
 
 class Relay:
@@ -125,17 +122,11 @@ class Relay:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
         settings: RelaySettings | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._settings = settings or RelaySettings()
-        self._client = httpx.AsyncClient(
-            timeout=self._settings.timeout_seconds,
-            transport=transport,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=self._settings.concurrency),
-        )
+        self._http: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._in_flight = asyncio.Semaphore(self._settings.concurrency)
@@ -153,14 +144,23 @@ class Relay:
             if not claimed:
                 return 0
             key = await current_signing_key(session, now=now)
-            requests = [_build_request(d, e, s, key, now) for d, e, s in claimed]
+            requests = [_build_request(c, key, now) for c in claimed]
         outcomes = await asyncio.gather(*(self._send(r) for r in requests))
-        await self._record(outcomes)
+        await self._record(claimed, outcomes)
         return len(outcomes)
 
     async def _send(self, request: _Request) -> Outcome:
         async with self._in_flight:
             return await self._post(request)
+
+    def _session(self) -> aiohttp.ClientSession:
+        # Made on first use: an aiohttp session belongs to the event loop that runs it.
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._settings.concurrency),
+                timeout=aiohttp.ClientTimeout(total=self._settings.timeout_seconds),
+            )
+        return self._http
 
     async def _post(self, request: _Request) -> Outcome:
         attempted_at = self._clock()
@@ -168,41 +168,42 @@ class Relay:
         status: int | None = None
         error: str | None = None
         try:
-            response = await self._client.post(
-                request.url, content=request.content, headers=request.headers
-            )
-            status = response.status_code
-            if not 200 <= status < 300:
-                error = f"HTTP {status}: {response.text[:200]}"
-        except httpx.TimeoutException:
+            async with self._session().post(
+                request.url, data=request.content, headers=request.headers, allow_redirects=False
+            ) as response:
+                status = response.status
+                # Read (a bounded part of) the answer, so the connection can be reused.
+                answer = await response.content.read(_ANSWER_BYTES)
+                if not 200 <= status < 300:
+                    error = f"HTTP {status}: {answer[:200].decode(errors='replace')}"
+        except TimeoutError:
             error = f"timed out after {self._settings.timeout_seconds:g} s"
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             error = f"{type(exc).__name__}: {exc}"[:1000]
         duration = int((time.perf_counter() - started) * 1000)
         return Outcome(request.delivery_id, attempted_at, duration, status, error)
 
-    async def _record(self, outcomes: list[Outcome]) -> None:
+    async def _record(
+        self, claimed: list[repository.ClaimedDelivery], outcomes: list[Outcome]
+    ) -> None:
         now = self._clock()
+        attempts = [
+            {
+                "id": uuid.uuid4(),
+                "delivery_id": outcome.delivery_id,
+                "attempted_at": outcome.attempted_at,
+                "duration_ms": outcome.duration_ms,
+                "status_code": outcome.status_code,
+                "error": outcome.error,
+            }
+            for outcome in outcomes
+        ]
+        changes = [
+            _advance(delivery, outcome, now, self._settings)
+            for delivery, outcome in zip(claimed, outcomes, strict=True)
+        ]
         async with self._sessionmaker.begin() as session:
-            deliveries = await repository.deliveries_by_ids(
-                session, [o.delivery_id for o in outcomes]
-            )
-            for outcome in outcomes:
-                delivery = deliveries.get(outcome.delivery_id)
-                if delivery is None:
-                    continue  # its subscription was deleted meanwhile
-                repository.add(
-                    session,
-                    DeliveryAttempt(
-                        id=uuid.uuid4(),
-                        delivery_id=delivery.id,
-                        attempted_at=outcome.attempted_at,
-                        duration_ms=outcome.duration_ms,
-                        status_code=outcome.status_code,
-                        error=outcome.error,
-                    ),
-                )
-                _advance(delivery, outcome, now, self._settings)
+            await repository.record_outcomes(session, attempts=attempts, changes=changes)
 
     def wake(self) -> None:
         self._wake.set()
@@ -215,7 +216,9 @@ class Relay:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def _run(self) -> None:
         while True:
@@ -231,18 +234,23 @@ class Relay:
 
 
 def _advance(
-    delivery: WebhookDelivery, outcome: Outcome, now: datetime, settings: RelaySettings
-) -> None:
-    delivery.attempts += 1
-    delivery.lease_until = None
-    delivery.last_status = outcome.status_code
-    delivery.last_error = outcome.error
+    delivery: repository.ClaimedDelivery, outcome: Outcome, now: datetime, settings: RelaySettings
+) -> dict[str, Any]:
+    """The delivery's columns after this attempt: delivered, retried later, or dead."""
+    attempts = delivery.attempts + 1
+    change: dict[str, Any] = {
+        "delivery_id": delivery.id,
+        "attempts": attempts,
+        "lease_until": None,
+        "last_status": outcome.status_code,
+        "last_error": outcome.error,
+        "state": repository.PENDING,
+        "next_attempt_at": now,
+        "delivered_at": None,
+    }
     if outcome.ok:
-        delivery.state = repository.DELIVERED
-        delivery.delivered_at = now
-        return
-    retry_at = now + next_delay(delivery.attempts, max_delay=settings.max_backoff_seconds)
+        return change | {"state": repository.DELIVERED, "delivered_at": now}
+    retry_at = now + next_delay(attempts, max_delay=settings.max_backoff_seconds)
     if is_expired(delivery.created_at, retry_at, settings.retry_window):
-        delivery.state = repository.DEAD
-    else:
-        delivery.next_attempt_at = retry_at
+        return change | {"state": repository.DEAD}
+    return change | {"next_attempt_at": retry_at}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from rota.core.orm import JsonDocument, UtcDateTime
 from rota.events.models import (
     DeliveryAttempt,
     DomainEventRecord,
@@ -20,33 +23,188 @@ from rota.events.models import (
 
 PENDING, DELIVERED, DEAD = "PENDING", "DELIVERED", "DEAD"
 POSITION_SEQUENCE = "domain_event_position_seq"
-_LAST_POSITION = "rota.outbox.last_position"
 
 
 def _dialect(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
-async def next_position(session: AsyncSession) -> int:
-    if _dialect(session) == "postgresql":
-        return int(await session.scalar(sa.text(f"SELECT nextval('{POSITION_SEQUENCE}')")) or 0)
-    # SQLite has one writer at a time, so max + 1 inside the transaction cannot race; later
-    # events of the same transaction count on from there without asking again.
-    last = session.info.get(_LAST_POSITION)
-    if last is None:
-        last = int(await session.scalar(sa.select(sa.func.max(DomainEventRecord.position))) or 0)
-    session.info[_LAST_POSITION] = last + 1
-    return int(last) + 1
+_EVENTS = cast(sa.Table, DomainEventRecord.__table__)
+_DELIVERIES = cast(sa.Table, WebhookDelivery.__table__)
+_SUBSCRIPTIONS = cast(sa.Table, WebhookSubscription.__table__)
+_ATTEMPTS = cast(sa.Table, DeliveryAttempt.__table__)
+_DELIVERY_COLUMNS = (
+    "id",
+    "site_id",
+    "subscription_id",
+    "event_id",
+    "ordering_key",
+    "position",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 
 
-async def last_entity_sequence(session: AsyncSession, *, entity_fqdn: str, entity_id: str) -> int:
-    value = await session.scalar(
-        sa.select(sa.func.max(DomainEventRecord.entity_sequence)).where(
-            DomainEventRecord.entity_fqdn == entity_fqdn,
-            DomainEventRecord.entity_id == entity_id,
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be recorded; the database gives it its position and sequence."""
+
+    id: uuid.UUID
+    site_id: uuid.UUID
+    entity_fqdn: str
+    entity_id: str
+    slug: str
+    event_type: str
+    event_time: datetime
+    payload: dict[str, Any]
+    identity: dict[str, Any]
+
+    @property
+    def ordering_key(self) -> str:
+        return f"{self.entity_fqdn}:{self.entity_id}"
+
+
+def fans_out_in_insert(session: AsyncSession) -> bool:
+    """PostgreSQL writes the event and its deliveries in one statement (a data-modifying CTE)."""
+    return _dialect(session) == "postgresql"
+
+
+def _event_parameters(event: NewEvent) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "event_site_id": event.site_id,
+        "event_entity_fqdn": event.entity_fqdn,
+        "event_entity_id": event.entity_id,
+        "event_slug": event.slug,
+        "event_type": event.event_type,
+        "event_type_list": [event.event_type],
+        "event_time": event.event_time,
+        "event_payload": event.payload,
+        "event_identity": event.identity,
+        "event_ordering_key": event.ordering_key,
+    }
+
+
+def _event_insert(dialect: str) -> sa.Insert:
+    """The event's INSERT, with the database numbering it. Built once per dialect with bound
+    parameters: building and cache-keying such a statement per call cost more than running it."""
+    sequence = (
+        sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.entity_sequence), 0) + 1)
+        .where(
+            _EVENTS.c.entity_fqdn == sa.bindparam("event_entity_fqdn", type_=sa.String()),
+            _EVENTS.c.entity_id == sa.bindparam("event_entity_id", type_=sa.String()),
+        )
+        .scalar_subquery()
+    )
+    payload = sa.bindparam("event_payload", type_=JsonDocument)
+    sequence_text = sa.cast(sequence, sa.Text)
+    position: sa.ColumnElement[Any]
+    if dialect == "postgresql":
+        position = sa.func.nextval(sa.literal_column(f"'{POSITION_SEQUENCE}'"))
+        document = sa.func.jsonb_set(
+            payload,
+            sa.literal_column("'{entityEventSequence}'"),
+            sa.func.to_jsonb(sequence_text),
+            type_=JsonDocument,
+        )
+    else:
+        # SQLite has one writer at a time, so max + 1 inside the transaction cannot race.
+        position = sa.select(
+            sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1
+        ).scalar_subquery()
+        document = sa.func.json_set(
+            payload, sa.literal_column("'$.entityEventSequence'"), sequence_text, type_=JsonDocument
+        )
+    return sa.insert(_EVENTS).values(
+        id=sa.bindparam("event_id", type_=sa.Uuid()),
+        position=position,
+        site_id=sa.bindparam("event_site_id", type_=sa.Uuid()),
+        entity_fqdn=sa.bindparam("event_entity_fqdn", type_=sa.String()),
+        entity_id=sa.bindparam("event_entity_id", type_=sa.String()),
+        slug=sa.bindparam("event_slug", type_=sa.String()),
+        event_type=sa.bindparam("event_type", type_=sa.String()),
+        entity_sequence=sequence,
+        event_time=sa.bindparam("event_time", type_=UtcDateTime()),
+        payload=document,
+        identity=sa.bindparam("event_identity", type_=JsonDocument),
+    )
+
+
+def _record_with_fan_out() -> sa.Insert:
+    """PostgreSQL: the event, and a delivery for every active subscription of its site that
+    wants its type, in one statement."""
+    inserted = (
+        _event_insert("postgresql")
+        .returning(_EVENTS.c.id, _EVENTS.c.position)
+        .cte("inserted_event")
+    )
+    event_types = sa.type_coerce(_SUBSCRIPTIONS.c.event_types, postgresql.JSONB)
+    site_id = sa.bindparam("event_site_id", type_=sa.Uuid())
+    at = sa.bindparam("event_time", type_=UtcDateTime())
+    fan_out = (
+        sa.select(
+            sa.func.gen_random_uuid(),
+            site_id,
+            _SUBSCRIPTIONS.c.id,
+            inserted.c.id,
+            sa.bindparam("event_ordering_key", type_=sa.String()),
+            inserted.c.position,
+            sa.literal_column(f"'{PENDING}'"),
+            sa.literal_column("0"),
+            at,
+            at,
+        )
+        .select_from(inserted)
+        .join(_SUBSCRIPTIONS, _SUBSCRIPTIONS.c.site_id == site_id)
+        .where(
+            _SUBSCRIPTIONS.c.active.is_(True),
+            sa.or_(
+                sa.func.jsonb_array_length(event_types) == 0,
+                event_types.contains(sa.bindparam("event_type_list", type_=postgresql.JSONB)),
+            ),
         )
     )
-    return int(value or 0)
+    return sa.insert(_DELIVERIES).from_select(_DELIVERY_COLUMNS, fan_out).add_cte(inserted)
+
+
+_SQLITE_INSERT_EVENT = _event_insert("sqlite").returning(_EVENTS.c.position)
+_POSTGRESQL_RECORD = _record_with_fan_out()
+
+
+async def insert_event(session: AsyncSession, event: NewEvent) -> int:
+    """Insert the event; returns its position."""
+    result = await session.execute(_SQLITE_INSERT_EVENT, _event_parameters(event))
+    return int(result.scalar_one())
+
+
+async def insert_deliveries(
+    session: AsyncSession, event: NewEvent, position: int, subscription_ids: Sequence[uuid.UUID]
+) -> None:
+    await session.execute(
+        sa.insert(_DELIVERIES),
+        [
+            {
+                "id": uuid.uuid4(),
+                "site_id": event.site_id,
+                "subscription_id": subscription_id,
+                "event_id": event.id,
+                "ordering_key": event.ordering_key,
+                "position": position,
+                "state": PENDING,
+                "attempts": 0,
+                "next_attempt_at": event.event_time,
+                "created_at": event.event_time,
+            }
+            for subscription_id in subscription_ids
+        ],
+    )
+
+
+async def insert_event_and_deliveries(session: AsyncSession, event: NewEvent) -> None:
+    """PostgreSQL: event and deliveries in a single round trip."""
+    await session.execute(_POSTGRESQL_RECORD, _event_parameters(event))
 
 
 async def active_subscriptions(
@@ -173,69 +331,118 @@ async def feed(
     ).all()
 
 
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A leased delivery with what sending it needs: its event and its subscription."""
+
+    id: uuid.UUID
+    attempts: int
+    created_at: datetime
+    event_id: uuid.UUID
+    event_type: str
+    site_id: uuid.UUID
+    payload: dict[str, Any]
+    identity: dict[str, Any]
+    url: str
+    format: str
+    secret: str | None
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
-) -> list[tuple[WebhookDelivery, DomainEventRecord, WebhookSubscription]]:
+) -> list[ClaimedDelivery]:
     """Lease up to ``limit`` due deliveries that are first in line for their entity.
 
     A delivery waits while an earlier one for the same subscription and entity is still
     pending, so each receiver sees an entity's events in order. On PostgreSQL, rows another
-    relay is claiming at this moment are skipped rather than waited for.
+    relay is claiming at this moment are skipped rather than waited for. Plain Core statements
+    (no ORM objects): the relay runs this for every batch, and the ORM's bookkeeping cost more
+    than the queries.
     """
-    earlier = aliased(WebhookDelivery)
+    candidate = _DELIVERIES.alias("candidate")
+    earlier = _DELIVERIES.alias("earlier")
     blocked = (
-        sa.select(earlier.id)
+        sa.select(earlier.c.id)
         .where(
-            earlier.subscription_id == WebhookDelivery.subscription_id,
-            earlier.ordering_key == WebhookDelivery.ordering_key,
-            earlier.state == PENDING,
-            earlier.position < WebhookDelivery.position,
+            earlier.c.subscription_id == candidate.c.subscription_id,
+            earlier.c.ordering_key == candidate.c.ordering_key,
+            earlier.c.state == PENDING,
+            earlier.c.position < candidate.c.position,
         )
         .exists()
     )
-    query = (
-        sa.select(WebhookDelivery)
+    due = (
+        sa.select(candidate.c.id)
         .where(
-            WebhookDelivery.state == PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-            sa.or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+            candidate.c.state == PENDING,
+            candidate.c.next_attempt_at <= now,
+            sa.or_(candidate.c.lease_until.is_(None), candidate.c.lease_until < now),
             ~blocked,
         )
-        .order_by(WebhookDelivery.position)
+        .order_by(candidate.c.position)
         .limit(limit)
     )
     if _dialect(session) == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=WebhookDelivery)
-    deliveries = list((await session.scalars(query)).all())
-    if not deliveries:
+        due = due.with_for_update(skip_locked=True)
+    leased = (
+        await session.execute(
+            sa.update(_DELIVERIES)
+            .where(_DELIVERIES.c.id.in_(due.scalar_subquery()))
+            .values(lease_until=lease_until)
+            .returning(_DELIVERIES.c.id)
+        )
+    ).scalars()
+    ids = list(leased)
+    if not ids:
         return []
-    for delivery in deliveries:
-        delivery.lease_until = lease_until
-    events = {
-        e.id: e
-        for e in await session.scalars(
-            sa.select(DomainEventRecord).where(
-                DomainEventRecord.id.in_([d.event_id for d in deliveries])
+    rows = await session.execute(
+        sa.select(
+            _DELIVERIES.c.id,
+            _DELIVERIES.c.attempts,
+            _DELIVERIES.c.created_at,
+            _EVENTS.c.id,
+            _EVENTS.c.event_type,
+            _EVENTS.c.site_id,
+            _EVENTS.c.payload,
+            _EVENTS.c.identity,
+            _SUBSCRIPTIONS.c.url,
+            _SUBSCRIPTIONS.c.format,
+            _SUBSCRIPTIONS.c.secret,
+        )
+        .select_from(
+            _DELIVERIES.join(_EVENTS, _EVENTS.c.id == _DELIVERIES.c.event_id).join(
+                _SUBSCRIPTIONS, _SUBSCRIPTIONS.c.id == _DELIVERIES.c.subscription_id
             )
         )
-    }
-    subscriptions = {
-        s.id: s
-        for s in await session.scalars(
-            sa.select(WebhookSubscription).where(
-                WebhookSubscription.id.in_({d.subscription_id for d in deliveries})
-            )
-        )
-    }
-    await session.flush()
-    return [(d, events[d.event_id], subscriptions[d.subscription_id]) for d in deliveries]
+        .where(_DELIVERIES.c.id.in_(ids))
+        .order_by(_DELIVERIES.c.position)
+    )
+    return [ClaimedDelivery(*row) for row in rows]
 
 
-async def deliveries_by_ids(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, WebhookDelivery]:
-    rows = await session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
-    return {row.id: row for row in rows}
+async def record_outcomes(
+    session: AsyncSession,
+    *,
+    attempts: Sequence[dict[str, Any]],
+    changes: Sequence[dict[str, Any]],
+) -> None:
+    """Store attempts and each delivery's new state, skipping deliveries deleted meanwhile
+    (with their subscription); on PostgreSQL the survivors are locked until the commit."""
+    wanted = [change["delivery_id"] for change in changes]
+    alive = sa.select(_DELIVERIES.c.id).where(_DELIVERIES.c.id.in_(wanted))
+    if _dialect(session) == "postgresql":
+        alive = alive.with_for_update()
+    existing = set((await session.execute(alive)).scalars())
+    kept_attempts = [a for a in attempts if a["delivery_id"] in existing]
+    kept_changes = [c for c in changes if c["delivery_id"] in existing]
+    if not kept_changes:
+        return
+    await session.execute(sa.insert(_ATTEMPTS), kept_attempts)
+    await session.execute(
+        # Each change names the columns it sets; `delivery_id` picks the row.
+        sa.update(_DELIVERIES).where(_DELIVERIES.c.id == sa.bindparam("delivery_id")),
+        kept_changes,
+    )
 
 
 async def active_signing_key(session: AsyncSession) -> SigningKey | None:
