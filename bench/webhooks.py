@@ -20,11 +20,13 @@ reported as incomplete and what it left is dead-lettered, so the next run starts
 counts and recorded attempts show duplicates and retries;
 CPU shares of the workers, the receiver and the whole machine come from ``/proc`` (Linux).
 
-Write latency. In this process, through the staff service layer, each create and update runs in
-its own transaction, in three variants interleaved round by round, each on its own site: events
-not recorded at all (``rota.staff.events._record`` patched to a no-op, only in this process), the
-outbox with no subscription, and the outbox with one active subscription (deliveries written
-too). What the outbox adds is each variant's p50 over the p50 without events.
+Write latency. Staff creates and updates in three variants interleaved round by round, each on
+its own site: events not recorded at all (``rota.events.outbox.record`` patched to a no-op, only
+in this process), the outbox with no subscription, and the outbox with one active subscription
+(deliveries written too). Timed twice: through the staff service layer (each write its own
+transaction), and as HTTP requests to ``rota``'s app served by uvicorn on loopback in this process
+(so the patch applies to it; its relay off) from an aiohttp client: the latency an API client
+sees. What the outbox adds is each variant's p50 over the p50 without events.
 
 Results are printed as tables with PASS/FAIL for both goals and written to
 ``bench/results/webhooks-<db>.json``. ``--profile DIR`` attaches py-spy (idle time included) to
@@ -47,8 +49,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -56,8 +58,10 @@ from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar, cast
 from unittest import mock
 
+import aiohttp
 import httpx
 import sqlalchemy as sa
+import uvicorn
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -70,6 +74,7 @@ from rota.events import outbox
 from rota.events.envelope import BodyKind
 from rota.events.models import DeliveryAttempt, DomainEventRecord, WebhookDelivery
 from rota.events.repository import DEAD, DELIVERED, PENDING
+from rota.main import create_app
 from rota.staff import events as staff_events
 from rota.staff import service as staff_service
 from rota.staff.models import StaffMember
@@ -90,6 +95,8 @@ BURST_POSTS = 2000
 BURST_CONNECTIONS = 100
 BURST_BODY = b"x" * 3000  # about the size of a Wix-format JWT for one staff event
 LATENCY_ROUNDS = 10
+# Where write latency is timed: what an API client sees, and the service call alone.
+LAYERS = {"http": "over HTTP", "service": "service layer"}
 LATENCY_WARMUP = 10
 HOOK_PATH = "/hook"
 
@@ -136,6 +143,7 @@ class Sites:
     throughput: uuid.UUID
     subscription: uuid.UUID
     latency: dict[str, uuid.UUID]  # by variant key
+    latency_keys: dict[str, str]  # an API key of each latency site, by variant key
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,7 @@ class ThroughputRun:
 
 @dataclass(frozen=True)
 class LatencyRow:
+    layer: str
     variant: str
     operation: str
     samples: int
@@ -446,14 +455,20 @@ def write_context() -> WriteContext:
     return WriteContext(now=utc_now(), actor=actor, public_base_url="http://127.0.0.1:8000")
 
 
+def new_staff_fields(number: int) -> dict[str, str]:
+    return {
+        "name": f"Bench Staff {number}",
+        "email": f"bench{number}@example.com",
+        "phone": f"+1 555 {number % 10_000:04d}",
+    }
+
+
+def edited_staff_fields(number: int) -> dict[str, str]:
+    return {"phone": f"+1 666 {number % 10_000:04d}", "description": f"Edited {number}"}
+
+
 def staff_changes(number: int) -> StaffMemberChanges:
-    return StaffMemberChanges(
-        {
-            "name": f"Bench Staff {number}",
-            "email": f"bench{number}@example.com",
-            "phone": f"+1 555 {number % 10_000:04d}",
-        }
-    )
+    return StaffMemberChanges(new_staff_fields(number))
 
 
 async def sample_entity(bench: Bench) -> dict[str, Any]:
@@ -714,15 +729,17 @@ async def measure_throughput(bench: Bench) -> list[ThroughputRun]:
 
 
 async def _skip_record(*_args: object, **_kwargs: object) -> None:
-    """Stands in for ``rota.staff.events._record`` in the variant without events."""
+    """Stands in for ``rota.events.outbox.record`` in the variant without events."""
 
 
 @contextmanager
 def events_recorded(enabled: bool) -> Iterator[None]:
+    """Every domain records through ``outbox.record``: patched, a write emits no event at all
+    (staff and the calendar events of the staff member's own schedule alike)."""
     if enabled:
         yield
         return
-    with mock.patch.object(staff_events, "_record", _skip_record):
+    with mock.patch.object(outbox, "record", _skip_record):
         yield
 
 
@@ -735,9 +752,7 @@ async def create_staff(session: AsyncSession, *, site_id: uuid.UUID, number: int
 async def update_staff(
     session: AsyncSession, *, site_id: uuid.UUID, staff: StaffMember, number: int
 ) -> StaffMember:
-    changes = StaffMemberChanges(
-        {"phone": f"+1 666 {number % 10_000:04d}", "description": f"Edited {number}"}
-    )
+    changes = StaffMemberChanges(edited_staff_fields(number))
     return await staff_service.update_staff_member(
         session,
         site_id=site_id,
@@ -772,10 +787,14 @@ class LatencySamples:
         self.by_key.setdefault((variant.key, operation), []).append(sample)
 
 
-async def write_round(
+WriteRound = Callable[[Variant, int, int], Awaitable[list[tuple[str, Sample]]]]
+
+
+async def service_round(
     bench: Bench, variant: Variant, first_number: int, count: int
 ) -> list[tuple[str, Sample]]:
-    """``count`` creates, then an update of each, with or without events as the variant says."""
+    """``count`` creates, then an update of each, with or without events as the variant says,
+    through the staff service in this process."""
     site_id = bench.sites.latency[variant.key]
     samples: list[tuple[str, Sample]] = []
     created: list[StaffMember] = []
@@ -794,26 +813,93 @@ async def write_round(
     return samples
 
 
-async def measure_latency(bench: Bench) -> list[LatencyRow]:
+async def http_round(
+    statements: StatementCounter,
+    http: aiohttp.ClientSession,
+    base_url: str,
+    keys: dict[str, str],
+    variant: Variant,
+    first_number: int,
+    count: int,
+) -> list[tuple[str, Sample]]:
+    """The same writes as `service_round`, as HTTP requests to a server in this process (so
+    the variant's patch applies to it): the latency a client of the API sees."""
+    headers = {"Authorization": keys[variant.key]}
+    url = f"{base_url}/bookings/v1/staff-members"
+    samples: list[tuple[str, Sample]] = []
+    created: list[dict[str, Any]] = []
+
+    async def send(method: str, target: str, body: dict[str, Any]) -> dict[str, Any]:
+        before = statements.value
+        started = time.perf_counter()
+        async with http.request(method, target, json=body, headers=headers) as response:
+            answer: dict[str, Any] = await response.json()
+            if response.status != 200:
+                raise BenchError(f"{method} {target} answered {response.status}: {answer}")
+        sample = Sample(time.perf_counter() - started, statements.value - before)
+        samples.append(("create" if method == "POST" else "update", sample))
+        return cast(dict[str, Any], answer["staffMember"])
+
+    with events_recorded(variant.records_events):
+        for number in range(first_number, first_number + count):
+            created.append(await send("POST", url, {"staffMember": new_staff_fields(number)}))
+        for number, staff in enumerate(created, start=first_number):
+            edit = {"revision": staff["revision"], **edited_staff_fields(number)}
+            await send("PATCH", f"{url}/{staff['id']}", {"staffMember": edit})
+    return samples
+
+
+async def measure_latency(bench: Bench, layer: str, write_round: WriteRound) -> list[LatencyRow]:
     """Rounds of every variant, rotating which goes first so drift in machine load is shared."""
     per_round = bench.options.writes // LATENCY_ROUNDS
     for variant in VARIANTS:
-        await write_round(bench, variant, 0, LATENCY_WARMUP)
+        await write_round(variant, 0, LATENCY_WARMUP)
     collected = LatencySamples()
     for round_number in range(LATENCY_ROUNDS):
         shift = round_number % len(VARIANTS)
         for variant in VARIANTS[shift:] + VARIANTS[:shift]:
             first_number = LATENCY_WARMUP + round_number * per_round
-            for operation, sample in await write_round(bench, variant, first_number, per_round):
+            for operation, sample in await write_round(variant, first_number, per_round):
                 collected.add(variant, operation, sample)
-    return latency_rows(collected)
+    return latency_rows(layer, collected)
+
+
+@asynccontextmanager
+async def serving_in_process(database_url: str, statements: StatementCounter) -> AsyncIterator[str]:
+    """`rota`'s app under uvicorn on loopback in this process, its relay off (deliveries stay
+    pending, as in the service layer), so only the writes are timed."""
+    app = create_app(Settings(database_url=database_url, relay_in_server=False))
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", statements)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def measure_http_latency(bench: Bench) -> list[LatencyRow]:
+    async with (
+        serving_in_process(bench.env["ROTA_DATABASE_URL"], bench.statements) as base_url,
+        aiohttp.ClientSession() as http,
+    ):
+        keys = bench.sites.latency_keys
+        write_round = partial(http_round, bench.statements, http, base_url, keys)
+        return await measure_latency(bench, "http", write_round)
 
 
 def _percentile(values: Sequence[float], percent: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
-def latency_rows(collected: LatencySamples) -> list[LatencyRow]:
+def latency_rows(layer: str, collected: LatencySamples) -> list[LatencyRow]:
     rows = []
     for operation in ("create", "update"):
         baseline = [s.seconds for s in collected.by_key[(NO_EVENTS.key, operation)]]
@@ -824,6 +910,7 @@ def latency_rows(collected: LatencySamples) -> list[LatencyRow]:
             is_baseline = variant is NO_EVENTS
             rows.append(
                 LatencyRow(
+                    layer=layer,
                     variant=variant.label,
                     operation=operation,
                     samples=len(samples),
@@ -858,12 +945,13 @@ def create_sites(env: dict[str, str], receiver_url: str, webhook_format: str) ->
 
     throughput = site("Webhook throughput")
     subscription = subscribe(throughput)
-    latency = {}
+    latency, keys = {}, {}
     for variant in VARIANTS:
         latency[variant.key] = site(f"Write latency: {variant.label}")
+        keys[variant.key] = run_cli(env, "keys", "create", "--site", str(latency[variant.key]))
         if variant.subscribed:
             subscribe(latency[variant.key])
-    return Sites(throughput, subscription, latency)
+    return Sites(throughput, subscription, latency, keys)
 
 
 @dataclass(frozen=True)
@@ -879,8 +967,10 @@ async def measure(bench: Bench) -> Results:
     throughput = await measure_throughput(bench)
     # After the runs: the latency variant with a subscription leaves pending deliveries behind,
     # which no worker may pick up during a throughput run.
-    print("write latency: staff create and update, three variants", flush=True)
-    latency = await measure_latency(bench)
+    print("write latency: staff create and update, three variants, service layer", flush=True)
+    latency = await measure_latency(bench, "service", partial(service_round, bench))
+    print("write latency: the same over HTTP", flush=True)
+    latency += await measure_http_latency(bench)
     return Results(receiver, throughput, latency)
 
 
@@ -931,15 +1021,20 @@ def check_goals(results: Results) -> list[Goal]:
             "not measured: SQLite runs a single relay",
             None,
         )
-    outbox_rows = [row for row in results.latency if row.variant != NO_EVENTS.label]
+    return [throughput, *(_latency_goal(results, layer) for layer in ("http", "service"))]
+
+
+def _latency_goal(results: Results, layer: str) -> Goal:
+    outbox_rows = [
+        row for row in results.latency if row.layer == layer and row.variant != NO_EVENTS.label
+    ]
     worst = max(outbox_rows, key=lambda row: row.added_p50 or 0.0)
-    latency = Goal(
-        "write latency added by the outbox (p50)",
+    return Goal(
+        f"write latency added by the outbox (p50), {LAYERS[layer]}",
         f"≤ {ADDED_LATENCY_GOAL:.0%}",
         f"{worst.added_p50 or 0.0:+.1%} ({worst.operation}, {worst.variant})",
         (worst.added_p50 or 0.0) <= ADDED_LATENCY_GOAL,
     )
-    return [throughput, latency]
 
 
 def _verdict(met: bool | None) -> str:
@@ -987,14 +1082,15 @@ def print_throughput(runs: Sequence[ThroughputRun]) -> None:
 
 
 def print_latency(rows: Sequence[LatencyRow]) -> None:
-    columns = ("operation", "variant", "n", "p50 ms", "p99 ms", "mean ms", "SQL/op")
-    header = "{:<9} {:<26} {:>5} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}".format(
+    columns = ("layer", "operation", "variant", "n", "p50 ms", "p99 ms", "mean ms", "SQL/op")
+    header = "{:<7} {:<9} {:<26} {:>5} {:>8} {:>8} {:>8} {:>7} {:>9} {:>9}".format(
         *columns, "+p50", "+p99"
     )
     print(f"\n{header}\n{'-' * len(header)}")
     for r in rows:
         print(
-            f"{r.operation:<9} {r.variant:<26} {r.samples:>5} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f}"
+            f"{r.layer:<7} {r.operation:<9} {r.variant:<26} {r.samples:>5} {r.p50_ms:>8.2f}"
+            f" {r.p99_ms:>8.2f}"
             f" {r.mean_ms:>8.2f} {r.statements:>7.1f} {_percent(r.added_p50):>9}"
             f" {_percent(r.added_p99):>9}"
         )
