@@ -21,7 +21,7 @@ counts and recorded attempts show duplicates and retries;
 CPU shares of the workers, the receiver and the whole machine come from ``/proc`` (Linux).
 
 Write latency. Staff creates and updates in three variants interleaved round by round, each on
-its own site: events not recorded at all (``rota.events.outbox.record`` patched to a no-op, only
+its own site: events not recorded at all (``rota.events.outbox.record_all`` patched to a no-op, only
 in this process), the outbox with no subscription, and the outbox with one active subscription
 (deliveries written too). Timed twice: through the staff service layer (each write its own
 transaction), and as HTTP requests to ``rota``'s app served by uvicorn on loopback in this process
@@ -729,17 +729,17 @@ async def measure_throughput(bench: Bench) -> list[ThroughputRun]:
 
 
 async def _skip_record(*_args: object, **_kwargs: object) -> None:
-    """Stands in for ``rota.events.outbox.record`` in the variant without events."""
+    """Stands in for ``rota.events.outbox.record_all`` in the variant without events."""
 
 
 @contextmanager
 def events_recorded(enabled: bool) -> Iterator[None]:
-    """Every domain records through ``outbox.record``: patched, a write emits no event at all
+    """Every domain records through ``outbox.record_all``: patched, a write emits no event at all
     (staff and the calendar events of the staff member's own schedule alike)."""
     if enabled:
         yield
         return
-    with mock.patch.object(outbox, "record", _skip_record):
+    with mock.patch.object(outbox, "record_all", _skip_record):
         yield
 
 

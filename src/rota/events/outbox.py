@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +15,8 @@ from rota.events import repository
 from rota.events.envelope import BodyKind, domain_event, event_type
 from rota.events.models import WebhookSubscription
 
-# Subscriptions one transaction has already read, so a change that emits several events on a
-# database without single-statement fan-out asks only once.
+# Subscriptions one transaction has already read (SQLite), so a change that emits several
+# events asks only once.
 _SUBSCRIPTIONS = "rota.outbox.subscriptions"
 
 
@@ -30,6 +31,17 @@ async def _subscriptions(
     return known[site_id]
 
 
+@dataclass(frozen=True)
+class EventDraft:
+    """One event of a change, before the outbox numbers and stores it."""
+
+    entity_fqdn: str
+    slug: str
+    entity_id: str
+    body_kind: BodyKind
+    body: dict[str, Any]
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -41,44 +53,58 @@ async def record(
     body: dict[str, Any],
     ctx: WriteContext,
 ) -> None:
-    """Store the event and one pending delivery per active subscription that wants it.
+    """Store the event and one pending delivery per active subscription that wants it."""
+    draft = EventDraft(entity_fqdn, slug, entity_id, body_kind, body)
+    await record_all(session, site_id=site_id, drafts=[draft], ctx=ctx)
 
-    The database numbers the event (global position and per-entity sequence) inside the insert,
-    so recording costs one statement on PostgreSQL, where the deliveries are fanned out by the
-    same statement, and one insert plus one cached subscription read per transaction on SQLite.
-    Two writers cannot race for an entity's sequence: each holds the lock of the row it changed,
-    and the unique (entity, sequence) constraint would refuse a duplicate anyway.
+
+async def record_all(
+    session: AsyncSession, *, site_id: uuid.UUID, drafts: Sequence[EventDraft], ctx: WriteContext
+) -> None:
+    """Store several events of one change, in order, with their deliveries.
+
+    The database numbers each event (global position and per-entity sequence) inside its
+    insert. On PostgreSQL one statement per event also fans out the deliveries, and the events
+    of one call go in a single round trip; on SQLite each event is an insert plus, when the
+    site has subscriptions (read once per transaction), an insert of its deliveries. Two writers
+    cannot race for an entity's sequence: each holds the lock of the row it changed, and the
+    unique (entity, sequence) constraint would refuse a duplicate anyway.
     """
+    events = [_new_event(site_id, draft, ctx) for draft in drafts]
+    if repository.fans_out_in_insert(session):
+        await repository.insert_events_and_deliveries(session, events)
+        return
+    for event in events:
+        position = await repository.insert_event(session, event)
+        wanted = [
+            subscription.id
+            for subscription in await _subscriptions(session, site_id)
+            if not subscription.event_types or event.event_type in subscription.event_types
+        ]
+        if wanted:
+            await repository.insert_deliveries(session, event, position, wanted)
+
+
+def _new_event(site_id: uuid.UUID, draft: EventDraft, ctx: WriteContext) -> repository.NewEvent:
     event_id = uuid.uuid4()
-    new_event = repository.NewEvent(
+    return repository.NewEvent(
         id=event_id,
         site_id=site_id,
-        entity_fqdn=entity_fqdn,
-        entity_id=entity_id,
-        slug=slug,
-        event_type=event_type(entity_fqdn, slug),
+        entity_fqdn=draft.entity_fqdn,
+        entity_id=draft.entity_id,
+        slug=draft.slug,
+        event_type=event_type(draft.entity_fqdn, draft.slug),
         event_time=ctx.now,
         # The sequence is filled in by the database (`repository.insert_event`).
         payload=domain_event(
             event_id=event_id,
-            entity_fqdn=entity_fqdn,
-            slug=slug,
-            entity_id=entity_id,
+            entity_fqdn=draft.entity_fqdn,
+            slug=draft.slug,
+            entity_id=draft.entity_id,
             event_time=ctx.now,
             entity_sequence=0,
-            body_kind=body_kind,
-            body=body,
+            body_kind=draft.body_kind,
+            body=draft.body,
         ),
         identity=ctx.actor.as_identity(),
     )
-    if repository.fans_out_in_insert(session):
-        await repository.insert_event_and_deliveries(session, new_event)
-        return
-    position = await repository.insert_event(session, new_event)
-    wanted = [
-        subscription.id
-        for subscription in await _subscriptions(session, site_id)
-        if not subscription.event_types or new_event.event_type in subscription.event_types
-    ]
-    if wanted:
-        await repository.insert_deliveries(session, new_event, position, wanted)

@@ -202,9 +202,10 @@ async def insert_deliveries(
     )
 
 
-async def insert_event_and_deliveries(session: AsyncSession, event: NewEvent) -> None:
-    """PostgreSQL: event and deliveries in a single round trip."""
-    await session.execute(_POSTGRESQL_RECORD, _event_parameters(event))
+async def insert_events_and_deliveries(session: AsyncSession, events: Sequence[NewEvent]) -> None:
+    """PostgreSQL: events and their deliveries, in order, in a single round trip (asyncpg
+    pipelines the executions of one statement)."""
+    await session.execute(_POSTGRESQL_RECORD, [_event_parameters(event) for event in events])
 
 
 async def active_subscriptions(

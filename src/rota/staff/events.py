@@ -11,6 +11,7 @@ from rota.core.context import WriteContext
 from rota.core.wire import format_timestamp
 from rota.events import outbox
 from rota.events.envelope import BodyKind
+from rota.events.outbox import EventDraft
 from rota.staff.models import StaffMember
 from rota.staff.schemas import RequestedField, StaffMemberRead
 
@@ -24,31 +25,27 @@ def representation(staff: StaffMember, ctx: WriteContext) -> dict[str, Any]:
     return read.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+def _draft(staff: StaffMember, slug: str, kind: BodyKind, body: dict[str, Any]) -> EventDraft:
+    return EventDraft(STAFF_FQDN, slug, str(staff.id), kind, body)
+
+
 async def _record(
-    session: AsyncSession,
-    staff: StaffMember,
-    ctx: WriteContext,
-    slug: str,
-    kind: BodyKind,
-    body: dict[str, Any],
+    session: AsyncSession, staff: StaffMember, ctx: WriteContext, *drafts: EventDraft
 ) -> None:
-    await outbox.record(
-        session,
-        site_id=staff.site_id,
-        entity_fqdn=STAFF_FQDN,
-        slug=slug,
-        entity_id=str(staff.id),
-        body_kind=kind,
-        body=body,
-        ctx=ctx,
-    )
+    """The events of one change, in order (one round trip on PostgreSQL)."""
+    await outbox.record_all(session, site_id=staff.site_id, drafts=drafts, ctx=ctx)
 
 
 async def created(session: AsyncSession, staff: StaffMember, ctx: WriteContext) -> None:
     """`created`, then `fully_created` once the resource and schedule are attached (at once)."""
     entity = representation(staff, ctx)
-    await _record(session, staff, ctx, "created", "created", {"entity": entity})
-    await _record(session, staff, ctx, "fully_created", "action", {"staffMember": entity})
+    await _record(
+        session,
+        staff,
+        ctx,
+        _draft(staff, "created", "created", {"entity": entity}),
+        _draft(staff, "fully_created", "action", {"staffMember": entity}),
+    )
 
 
 async def restored(
@@ -58,7 +55,19 @@ async def restored(
         "entity": representation(staff, ctx),
         "restoreInfo": {"deletedDate": format_timestamp(deleted_at)},
     }
-    await _record(session, staff, ctx, "created", "created", body)
+    await _record(session, staff, ctx, _draft(staff, "created", "created", body))
+
+
+def _updated_drafts(
+    staff: StaffMember, entity: dict[str, Any], tags_before: dict[str, Any] | None
+) -> list[EventDraft]:
+    """`updated`, plus `tags_modified` when the tags changed."""
+    drafts = [_draft(staff, "updated", "updated", {"currentEntity": entity})]
+    if tags_before is not None and (tags_before or {}) != (staff.tags or {}):
+        assigned, unassigned = _tag_difference(tags_before, staff.tags)
+        body = {"staffMember": entity, "assignedTags": assigned, "unassignedTags": unassigned}
+        drafts.append(_draft(staff, "tags_modified", "action", body))
+    return drafts
 
 
 async def updated(
@@ -70,18 +79,14 @@ async def updated(
 ) -> None:
     """`updated`, plus `tags_modified` when the tags changed."""
     entity = representation(staff, ctx)
-    await _record(session, staff, ctx, "updated", "updated", {"currentEntity": entity})
-    if tags_before is not None and (tags_before or {}) != (staff.tags or {}):
-        assigned, unassigned = _tag_difference(tags_before, staff.tags)
-        body = {"staffMember": entity, "assignedTags": assigned, "unassignedTags": unassigned}
-        await _record(session, staff, ctx, "tags_modified", "action", body)
+    await _record(session, staff, ctx, *_updated_drafts(staff, entity, tags_before))
 
 
 async def deleted(
     session: AsyncSession, staff: StaffMember, ctx: WriteContext, *, moved_to_trash: bool
 ) -> None:
     body = {"deletedEntity": representation(staff, ctx), "movedToTrash": moved_to_trash}
-    await _record(session, staff, ctx, "deleted", "deleted", body)
+    await _record(session, staff, ctx, _draft(staff, "deleted", "deleted", body))
 
 
 def _tag_difference(
@@ -103,5 +108,6 @@ async def connection_changed(
     session: AsyncSession, staff: StaffMember, ctx: WriteContext, *, slug: str
 ) -> None:
     """`updated`, then `connected_to_user` or `disconnected_from_user`."""
-    await updated(session, staff, ctx)
-    await _record(session, staff, ctx, slug, "action", {"staffMember": representation(staff, ctx)})
+    entity = representation(staff, ctx)
+    action = _draft(staff, slug, "action", {"staffMember": entity})
+    await _record(session, staff, ctx, *_updated_drafts(staff, entity, None), action)
