@@ -13,6 +13,7 @@ from rota.calendar import service as calendar_service
 from rota.calendar.errors import CalendarRoleRequired, CommenterMayEditOnlyNotes
 from rota.calendar.roles import Caller
 from rota.core.clock import utc_now
+from rota.core.context import SYSTEM, WriteContext
 from rota.identity.roles import Role
 from tests.builders import SiteContext, make_user
 from tests.calendar.helpers import (
@@ -37,7 +38,7 @@ def grant(user: str, role: str) -> dict[str, object]:
 async def test_roles_limit_what_users_may_write(
     sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext
 ) -> None:
-    now = utc_now()
+    ctx = WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://rota.test")
     day = next_weekday(2)
     times = {
         "start": datetime(day.year, day.month, day.day, 9),
@@ -50,7 +51,7 @@ async def test_roles_limit_what_users_may_write(
             values={"name": "Mine"},
             idempotency_key=None,
             caller=Caller(user_id=WRITER),
-            now=now,
+            ctx=ctx,
         )
         assert mine.permissions == [grant(WRITER, "WRITER")]
         shared = await calendar_service.create_schedule(
@@ -59,7 +60,7 @@ async def test_roles_limit_what_users_may_write(
             values={"name": "Shared", "permissions": [grant(COMMENTER, "COMMENTER")]},
             idempotency_key=None,
             caller=Caller(),
-            now=now,
+            ctx=ctx,
         )
         event = await calendar_service.create_event(
             session,
@@ -69,7 +70,7 @@ async def test_roles_limit_what_users_may_write(
             changes={**times, "title": "Review"},
             idempotency_key=None,
             caller=Caller(),  # an API key may write anywhere
-            now=now,
+            ctx=ctx,
         )
 
     async def update(caller: Caller, **changes: object) -> None:
@@ -84,7 +85,7 @@ async def test_roles_limit_what_users_may_write(
                 revision=current.revision,
                 changes=changes,
                 caller=caller,
-                now=now,
+                ctx=ctx,
             )
 
     await update(Caller(user_id=COMMENTER), notes="Looks fine")
@@ -105,7 +106,7 @@ async def test_roles_limit_what_users_may_write(
                 site_id=site.site_id,
                 event_id=event.id,
                 caller=Caller(user_id=COMMENTER),
-                now=now,
+                ctx=ctx,
             )
         with pytest.raises(CalendarRoleRequired):
             await calendar_service.create_event(
@@ -116,7 +117,7 @@ async def test_roles_limit_what_users_may_write(
                 changes=times,
                 idempotency_key=None,
                 caller=Caller(user_id=COMMENTER),
-                now=now,
+                ctx=ctx,
             )
         with pytest.raises(CalendarRoleRequired):
             await calendar_service.update_schedule(
@@ -126,7 +127,7 @@ async def test_roles_limit_what_users_may_write(
                 revision=mine.revision,
                 values={"name": "Taken"},
                 caller=Caller(user_id=STRANGER),
-                now=now,
+                ctx=ctx,
             )
         renamed = await calendar_service.update_schedule(
             session,
@@ -135,7 +136,7 @@ async def test_roles_limit_what_users_may_write(
             revision=mine.revision,
             values={"name": "Still mine"},
             caller=Caller(user_id=WRITER),
-            now=now,
+            ctx=ctx,
         )
         assert renamed.name == "Still mine"
 

@@ -47,33 +47,6 @@ class InvitationToSend:
     expires_at: datetime
 
 
-async def _set_schedule_role(
-    session: AsyncSession,
-    staff: StaffMember,
-    user_id: uuid.UUID,
-    role: str | None,
-    now: datetime,
-) -> None:
-    """Give (or with None take back) the user's role on the staff member's events schedule."""
-    schedule = await calendar_service.get_schedule(
-        session, site_id=staff.site_id, schedule_id=staff.events_schedule_id
-    )
-    if schedule is None:
-        return
-    others = [
-        p
-        for p in schedule.permissions or []
-        if (p.get("identity") or {}).get("wixUserId") != str(user_id)
-    ]
-    if role is not None:
-        others.append(
-            {"identity": {"wixUserId": str(user_id), "identityType": "WIX_USER"}, "role": role}
-        )
-    schedule.permissions = others
-    schedule.revision += 1
-    schedule.updated_at = now
-
-
 async def _attach(
     session: AsyncSession,
     staff: StaffMember,
@@ -91,7 +64,14 @@ async def _attach(
     staff.connection_status = CONNECTED
     staff.invitation_expires_at = None
     staff.granted_membership = granted_membership
-    await _set_schedule_role(session, staff, user.id, "WRITER", ctx.now)
+    await calendar_service.set_schedule_role(
+        session,
+        site_id=staff.site_id,
+        schedule_id=staff.events_schedule_id,
+        user_id=str(user.id),
+        role="WRITER",
+        ctx=ctx,
+    )
     await save_staff_member(session, staff, ctx)
     await staff_events.connection_changed(session, staff, ctx, slug="connected_to_user")
     return staff
@@ -163,7 +143,14 @@ async def disconnect_staff_member(
     )
     user_id = staff.wix_user_id
     if user_id is not None:
-        await _set_schedule_role(session, staff, user_id, None, ctx.now)
+        await calendar_service.set_schedule_role(
+            session,
+            site_id=site_id,
+            schedule_id=staff.events_schedule_id,
+            user_id=str(user_id),
+            role=None,
+            ctx=ctx,
+        )
         if staff.granted_membership:
             await account_service.revoke_membership(session, user_id=user_id, site_id=site_id)
     staff.wix_user_id = None

@@ -114,7 +114,7 @@ async def create_staff_member(
         resource_id=resource_id,
         name=str(changes.values.get("name", "")),
         time_zone=business.time_zone,
-        now=ctx.now,
+        ctx=ctx,
     )
     staff = StaffMember(
         id=staff_id,
@@ -190,7 +190,7 @@ async def update_staff_member(
             session, site_id=site_id, schedule_id=staff.events_schedule_id
         )
         if schedule is not None:
-            calendar_service.rename_schedule(schedule, name=staff.name, now=ctx.now)
+            await calendar_service.rename_schedule(session, schedule, name=staff.name, ctx=ctx)
     await save_staff_member(session, staff, ctx)
     await staff_events.updated(session, staff, ctx, tags_before=tags_before)
     return staff
@@ -250,7 +250,9 @@ async def remove_from_trash(
     await staff_events.deleted(session, staff, ctx, moved_to_trash=False)
     schedule_id = staff.events_schedule_id
     await repository.delete(session, staff)
-    await calendar_service.delete_schedules(session, site_id=site_id, schedule_ids=[schedule_id])
+    await calendar_service.delete_schedules(
+        session, site_id=site_id, schedule_ids=[schedule_id], ctx=ctx
+    )
 
 
 async def set_service_provider(

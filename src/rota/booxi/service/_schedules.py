@@ -218,7 +218,7 @@ async def _write_hours(
             changes=changes,
             idempotency_key=None,
             caller=API_KEY,
-            now=ctx.now,
+            ctx=ctx,
         )
         event_ids.append(view.id)
     return event_ids
@@ -230,7 +230,7 @@ async def _cancel_hours(
     for view in await calendar_service.list_events(session, site_id=site_id, event_ids=event_ids):
         if view.status == EventStatus.CONFIRMED:
             await calendar_service.cancel_event(
-                session, site_id=site_id, event_id=view.id, caller=API_KEY, now=ctx.now
+                session, site_id=site_id, event_id=view.id, caller=API_KEY, ctx=ctx
             )
 
 

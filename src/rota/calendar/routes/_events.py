@@ -60,7 +60,7 @@ from rota.calendar.schemas import (
 from rota.calendar.service import EventQuery, ItemResult
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
-from rota.identity.deps import CalendarReader, CalendarWriter
+from rota.identity.deps import CalendarReader, CalendarWriter, write_context
 from rota.wixquery import QueryError, SortKey, parse_filter, parse_sort
 
 router = APIRouter(tags=["Calendar Events"])
@@ -84,6 +84,7 @@ async def create_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
     event = body.event
@@ -95,7 +96,7 @@ async def create_event(
         changes=event.create_changes(),
         idempotency_key=str(body.idempotency_key) if body.idempotency_key else None,
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(view, await response_zone(session, principal, body.time_zone), pi)
 
@@ -241,6 +242,7 @@ async def update_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
     if body.event.id and body.event.id != event_id:
@@ -255,7 +257,7 @@ async def update_event(
         revision=body.event.revision,
         changes=update_changes(body.event, body.fieldmask or body.field_mask),
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(view, await response_zone(session, principal, body.time_zone), pi)
 
@@ -268,6 +270,7 @@ async def cancel_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     body: CancelEventRequest | None = None,
 ) -> Response:
     body = body or CancelEventRequest()
@@ -277,7 +280,7 @@ async def cancel_event(
         site_id=principal.site_id,
         event_id=event_id,
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(view, await response_zone(session, principal, body.time_zone), pi)
 
@@ -293,6 +296,7 @@ async def split_recurring_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
     ended, continued = await calendar_service.split_event(
@@ -302,7 +306,7 @@ async def split_recurring_event(
         split_local=body.split_local_date,
         time_zone=body.time_zone,
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     tz = await response_zone(session, principal, body.time_zone)
     return wix_json(
@@ -369,8 +373,10 @@ async def bulk_create_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
+    ctx = write_context(principal, now, settings)
 
     async def create(item: tuple[int, dict[str, Any]]) -> EventView:
         index, raw = item
@@ -383,7 +389,7 @@ async def bulk_create_event(
             changes=event.create_changes(),
             idempotency_key=None,
             caller=caller_of(principal),
-            now=now,
+            ctx=ctx,
         )
 
     results = await calendar_service.run_each(session, list(enumerate(body.events)), create)
@@ -397,8 +403,10 @@ async def bulk_update_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
+    ctx = write_context(principal, now, settings)
 
     async def update(item: tuple[int, dict[str, Any]]) -> EventView:
         index, raw = item
@@ -417,7 +425,7 @@ async def bulk_update_event(
             revision=parsed.event.revision,
             changes=update_changes(parsed.event, parsed.fieldmask),
             caller=caller_of(principal),
-            now=now,
+            ctx=ctx,
         )
 
     results = await calendar_service.run_each(
@@ -433,8 +441,10 @@ async def bulk_cancel_event(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
+    ctx = write_context(principal, now, settings)
 
     async def cancel(event_id: str) -> EventView:
         return await calendar_service.cancel_event(
@@ -442,7 +452,7 @@ async def bulk_cancel_event(
             site_id=principal.site_id,
             event_id=event_id,
             caller=caller_of(principal),
-            now=now,
+            ctx=ctx,
         )
 
     results = await calendar_service.run_each(

@@ -41,7 +41,7 @@ from rota.calendar.schemas import (
 )
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
-from rota.identity.deps import CalendarReader, CalendarWriter
+from rota.identity.deps import CalendarReader, CalendarWriter, write_context
 from rota.wixquery import QueryError, parse_filter
 
 router = APIRouter(tags=["Calendar Schedules"])
@@ -60,6 +60,7 @@ async def create_schedule(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
     given = {n for n in body.schedule.model_fields_set if getattr(body.schedule, n) is not None}
@@ -69,7 +70,7 @@ async def create_schedule(
         values=body.schedule.values(given),
         idempotency_key=str(body.idempotency_key) if body.idempotency_key else None,
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(schedule, pi)
 
@@ -184,6 +185,7 @@ async def update_schedule(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
     if body.schedule.id and body.schedule.id.lower() != str(schedule_id):
@@ -200,7 +202,7 @@ async def update_schedule(
         revision=body.schedule.revision,
         values=_update_values(body),
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(schedule, pi)
 
@@ -215,14 +217,19 @@ async def cancel_schedule(
     principal: CalendarWriter,
     session: SessionDep,
     now: NowDep,
+    settings: SettingsDep,
     body: CancelScheduleRequest | None = None,
 ) -> Response:
-    pi = pi_policy(principal, (body or CancelScheduleRequest()).fields)
+    body = body or CancelScheduleRequest()
+    pi = pi_policy(principal, body.fields)
     schedule = await calendar_service.cancel_schedule(
         session,
         site_id=principal.site_id,
         schedule_id=schedule_id,
+        preserve_future_events_with_participants=bool(
+            body.preserve_future_events_with_participants
+        ),
         caller=caller_of(principal),
-        now=now,
+        ctx=write_context(principal, now, settings),
     )
     return _one(schedule, pi)

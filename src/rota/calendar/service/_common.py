@@ -8,12 +8,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.calendar import repository
 from rota.calendar.constants import (
+    BUSINESS_SCHEDULE_EXTERNAL_ID,
     STAFF_RESOURCE_TYPE_ID,
     RecurrenceType,
     ScheduleStatus,
@@ -31,9 +33,42 @@ from rota.calendar.errors import (
 from rota.calendar.event_ids import parse_instance_id
 from rota.calendar.event_view import EventView, instance_of
 from rota.calendar.models import CalendarEvent, Schedule
-from rota.calendar.recurrence import format_local
+from rota.calendar.recurrence import format_local, zone
 from rota.calendar.roles import Caller, Role, event_role, forbidden_changes, schedule_role
 from rota.core.errors import RevisionMismatch
+
+# The business zone of each site this session has looked up (events are announced in it).
+_BUSINESS_ZONES = "rota.calendar.business_zones"
+
+
+async def get_business_schedule(session: AsyncSession, *, site_id: uuid.UUID) -> Schedule:
+    schedule = await repository.find_schedule_by_external_id(
+        session, site_id=site_id, external_id=BUSINESS_SCHEDULE_EXTERNAL_ID
+    )
+    if schedule is None:
+        # Every site gets one when it is created, so this means the site itself is gone.
+        raise ScheduleNotFound(f"Site {site_id} has no business schedule: the site does not exist")
+    return schedule
+
+
+async def business_time_zone(session: AsyncSession, *, site_id: uuid.UUID) -> str:
+    """The business zone: where `adjusted*` dates are expressed when a request names none.
+
+    Looked up once per session; `remember_business_zone` keeps it current when the business
+    schedule's zone changes."""
+    known: dict[uuid.UUID, str] = session.info.setdefault(_BUSINESS_ZONES, {})
+    if site_id not in known:
+        known[site_id] = (await get_business_schedule(session, site_id=site_id)).time_zone
+    return known[site_id]
+
+
+def remember_business_zone(session: AsyncSession, schedule: Schedule) -> None:
+    if schedule.external_id == BUSINESS_SCHEDULE_EXTERNAL_ID:
+        session.info.setdefault(_BUSINESS_ZONES, {})[schedule.site_id] = schedule.time_zone
+
+
+async def business_zone(session: AsyncSession, *, site_id: uuid.UUID) -> ZoneInfo:
+    return zone(await business_time_zone(session, site_id=site_id))
 
 
 def schedule_facts(schedule: Schedule) -> ScheduleFacts:

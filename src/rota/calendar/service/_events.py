@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota.calendar import events as announce
 from rota.calendar import repository
 from rota.calendar.constants import EventStatus, EventType, RecurrenceType
 from rota.calendar.editing import (
@@ -35,10 +36,12 @@ from rota.calendar.errors import (
 )
 from rota.calendar.event_ids import new_event_id, parse_instance_id
 from rota.calendar.event_view import EventView
+from rota.calendar.models import CalendarEvent, Schedule
 from rota.calendar.recurrence import to_local, to_utc, zone
 from rota.calendar.roles import Caller
 from rota.calendar.service._common import (
     Target,
+    business_zone,
     check_event_write,
     check_revision,
     check_schedule_write,
@@ -53,6 +56,7 @@ from rota.calendar.service._common import (
     schedule_facts,
     write_view,
 )
+from rota.core.context import WriteContext
 from rota.core.errors import RotaError
 
 T = TypeVar("T")
@@ -67,12 +71,14 @@ async def create_event(
     changes: Mapping[str, Any],
     idempotency_key: str | None,
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> EventView:
     """A single event, or a MASTER when ``changes`` has a recurrence rule.
 
-    The same idempotency key returns the event it first created and creates nothing.
+    The same idempotency key returns the event it first created and creates (and announces)
+    nothing.
     """
+    now = ctx.now
     if idempotency_key is not None:
         existing = await repository.find_event_by_idempotency_key(
             session, site_id=site_id, key=idempotency_key
@@ -97,6 +103,8 @@ async def create_event(
     row = new_row(view, site_id=site_id, now=now)
     row.idempotency_key = idempotency_key
     await repository.add_events(session, [row])
+    tz = await business_zone(session, site_id=site_id)
+    await announce.event_created(session, view, site_id=site_id, tz=tz, ctx=ctx)
     return view
 
 
@@ -154,12 +162,13 @@ async def update_event(
     revision: int,
     changes: Mapping[str, Any],
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> EventView:
     """Apply ``changes`` (``None`` clears); an INSTANCE becomes an EXCEPTION with the same id.
 
     ``type`` and ``schedule_id`` may be sent back unchanged but never changed.
     """
+    now = ctx.now
     target = await find_target(session, site_id=site_id, event_id=event_id)
     view = _writable(target)
     check_revision("event", view.id, view.revision, revision)
@@ -186,17 +195,27 @@ async def update_event(
     else:
         write_view(target.row, edited)
         await flush_guarded(session, "event", view.id)
+    passed_on: list[EventView] = []
     if edited.recurrence_type == RecurrenceType.MASTER:
-        await _pass_on_to_exceptions(session, site_id=site_id, master=edited, now=now)
+        passed_on = await _pass_on_to_exceptions(
+            session, site_id=site_id, master=edited, schedule=target.schedule, now=now
+        )
+    tz = await business_zone(session, site_id=site_id)
+    for changed in (edited, *passed_on):
+        await announce.event_updated(session, changed, site_id=site_id, tz=tz, ctx=ctx)
     return edited
 
 
 async def _pass_on_to_exceptions(
-    session: AsyncSession, *, site_id: uuid.UUID, master: EventView, now: datetime
-) -> None:
-    schedule = await find_schedule(
-        session, site_id=site_id, schedule_id=uuid.UUID(master.schedule_id)
-    )
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    master: EventView,
+    schedule: Schedule,
+    now: datetime,
+) -> list[EventView]:
+    """The future EXCEPTIONs that took new values from ``master``, as stored."""
+    changed: list[EventView] = []
     for row in await repository.replacements_of(session, site_id=site_id, master_id=master.id):
         if (
             row.recurrence_type != RecurrenceType.EXCEPTION
@@ -207,8 +226,11 @@ async def _pass_on_to_exceptions(
         current = event_view(row, schedule)
         updated = inherit_from_master(current, master)
         if updated != current:
-            write_view(row, replace(updated, revision=current.revision + 1, updated_at=now))
+            updated = replace(updated, revision=current.revision + 1, updated_at=now)
+            write_view(row, updated)
+            changed.append(updated)
     await session.flush()
+    return changed
 
 
 async def cancel_event(
@@ -217,10 +239,11 @@ async def cancel_event(
     site_id: uuid.UUID,
     event_id: str,
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> EventView:
     """Cancel an event: it leaves queries and availability. Cancelling a MASTER cancels its
     series and its future EXCEPTIONs; cancelling an INSTANCE removes that occurrence only."""
+    now = ctx.now
     target = await find_target(session, site_id=site_id, event_id=event_id)
     view = target.view
     if view.status == EventStatus.CANCELLED:
@@ -231,19 +254,27 @@ async def cancel_event(
     cancelled = replace(
         view, status=EventStatus.CANCELLED, revision=view.revision + 1, updated_at=now
     )
+    followers: list[CalendarEvent] = []
     if target.row is None:
         row = new_row(cancelled, site_id=site_id, now=now)
         row.original_date = view.start_local.date()
         await repository.add_events(session, [row])
-        return cancelled
-    write_view(target.row, cancelled)
-    if view.recurrence_type == RecurrenceType.MASTER:
-        for row in await repository.replacements_of(session, site_id=site_id, master_id=view.id):
-            if row.status == EventStatus.CONFIRMED and row.start_utc >= now:
-                row.status = EventStatus.CANCELLED
-                row.revision += 1
-                row.updated_at = now
-    await flush_guarded(session, "event", view.id)
+    else:
+        write_view(target.row, cancelled)
+        if view.recurrence_type == RecurrenceType.MASTER:
+            replacements = await repository.replacements_of(
+                session, site_id=site_id, master_id=view.id
+            )
+            for row in replacements:
+                if row.status == EventStatus.CONFIRMED and row.start_utc >= now:
+                    row.status = EventStatus.CANCELLED
+                    row.revision += 1
+                    row.updated_at = now
+                    followers.append(row)
+        await flush_guarded(session, "event", view.id)
+    tz = await business_zone(session, site_id=site_id)
+    for gone in (cancelled, *(event_view(row, target.schedule) for row in followers)):
+        await announce.event_cancelled(session, gone, site_id=site_id, tz=tz, ctx=ctx)
     return cancelled
 
 
@@ -255,13 +286,16 @@ async def split_event(
     split_local: datetime,
     time_zone: str | None,
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> tuple[EventView, EventView]:
     """End a MASTER before ``split_local`` and continue it as a new MASTER from the first
     occurrence after; later EXCEPTIONs and cancelled occurrences move to the new MASTER.
 
-    ``split_local`` is read in ``time_zone`` when given, else in the MASTER's zone.
+    ``split_local`` is read in ``time_zone`` when given, else in the MASTER's zone. Announced
+    as the new MASTER's `created`, the original's `recurring_split` and an `updated` for each
+    stored occurrence that moved.
     """
+    now = ctx.now
     target = await find_target(session, site_id=site_id, event_id=event_id)
     view = _writable(target)
     if target.row is None or view.recurrence_type != RecurrenceType.MASTER:
@@ -285,12 +319,19 @@ async def split_event(
     write_view(target.row, ended)
     await flush_guarded(session, "event", view.id)
     await repository.add_events(session, [new_row(continued, site_id=site_id, now=now)])
+    moved: list[CalendarEvent] = []
     for row in await repository.replacements_of(session, site_id=site_id, master_id=view.id):
         if row.original_date is not None and row.original_date >= continued.start_local.date():
             row.recurring_event_id = continued.id
             row.revision += 1
             row.updated_at = now
+            moved.append(row)
     await session.flush()
+    tz = await business_zone(session, site_id=site_id)
+    await announce.event_created(session, continued, site_id=site_id, tz=tz, ctx=ctx)
+    await announce.recurring_split(session, ended, continued, site_id=site_id, tz=tz, ctx=ctx)
+    for moved_view in (event_view(row, target.schedule) for row in moved):
+        await announce.event_updated(session, moved_view, site_id=site_id, tz=tz, ctx=ctx)
     return ended, continued
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota.calendar import events as announce
 from rota.calendar import repository
 from rota.calendar.constants import (
     BOOKINGS_APP_ID,
@@ -34,26 +35,27 @@ from rota.calendar.constants import (
     ScheduleStatus,
 )
 from rota.calendar.editing import ScheduleFacts, draft_event, inherit_from_schedule, invalid
-from rota.calendar.errors import (
-    BusinessScheduleProtected,
-    DuplicateBusinessSchedule,
-    ScheduleNotFound,
-)
+from rota.calendar.errors import BusinessScheduleProtected, DuplicateBusinessSchedule
 from rota.calendar.event_ids import new_event_id
+from rota.calendar.event_view import EventView
 from rota.calendar.models import Schedule
 from rota.calendar.query_fields import mentions
 from rota.calendar.roles import Caller
 from rota.calendar.service._common import (
+    business_time_zone,
+    business_zone,
     check_revision,
     check_schedule_write,
     event_view,
     find_schedule,
     flush_guarded,
     new_row,
+    remember_business_zone,
     require_active,
     schedule_facts,
     write_view,
 )
+from rota.core.context import WriteContext
 from rota.wixquery.ast import And, Comparison, Node
 
 _DEFAULT_OF = {
@@ -91,7 +93,12 @@ def _new_schedule(
 async def create_business_schedule(
     session: AsyncSession, *, site_id: uuid.UUID, time_zone: str, now: datetime
 ) -> Schedule:
-    """The site's shared working-hours schedule with Wix's default hours, Mon-Fri 10:00-18:00."""
+    """The site's shared working-hours schedule with Wix's default hours, Mon-Fri 10:00-18:00.
+
+    Announced like any other (by the system, as part of creating the site): nobody can have
+    subscribed yet, but the event feed then holds the calendar's whole history.
+    """
+    ctx = announce.system_context(now)
     schedule = _new_schedule(
         site_id=site_id,
         external_id=BUSINESS_SCHEDULE_EXTERNAL_ID,
@@ -102,7 +109,7 @@ async def create_business_schedule(
     await repository.add_schedule(session, schedule)
     facts = schedule_facts(schedule)
     today = now.astimezone(ZoneInfo(time_zone)).date()
-    rows = []
+    views: list[EventView] = []
     for day in DEFAULT_WORKING_DAYS:
         first = _next_weekday(today, day)
         view = draft_event(
@@ -116,8 +123,14 @@ async def create_business_schedule(
             },
             now=now,
         )
-        rows.append(new_row(view, site_id=site_id, now=now))
-    await repository.add_events(session, rows)
+        views.append(view)
+    await repository.add_events(session, [new_row(v, site_id=site_id, now=now) for v in views])
+    remember_business_zone(session, schedule)
+    await announce.schedule_created(session, schedule, ctx)
+    for view in views:
+        await announce.event_created(
+            session, view, site_id=site_id, tz=ZoneInfo(time_zone), ctx=ctx
+        )
     return schedule
 
 
@@ -128,30 +141,16 @@ async def create_staff_schedule(
     resource_id: uuid.UUID,
     name: str,
     time_zone: str,
-    now: datetime,
+    ctx: WriteContext,
 ) -> Schedule:
     """A staff member's own events schedule: blocked time and, once assigned, custom hours.
     Its external id is the staff member's resource id, which is how events find it."""
     schedule = _new_schedule(
-        site_id=site_id, external_id=str(resource_id), name=name, time_zone=time_zone, now=now
+        site_id=site_id, external_id=str(resource_id), name=name, time_zone=time_zone, now=ctx.now
     )
     await repository.add_schedule(session, schedule)
+    await announce.schedule_created(session, schedule, ctx)
     return schedule
-
-
-async def get_business_schedule(session: AsyncSession, *, site_id: uuid.UUID) -> Schedule:
-    schedule = await repository.find_schedule_by_external_id(
-        session, site_id=site_id, external_id=BUSINESS_SCHEDULE_EXTERNAL_ID
-    )
-    if schedule is None:
-        # Every site gets one when it is created, so this means the site itself is gone.
-        raise ScheduleNotFound(f"Site {site_id} has no business schedule: the site does not exist")
-    return schedule
-
-
-async def business_time_zone(session: AsyncSession, *, site_id: uuid.UUID) -> str:
-    """The business zone: where `adjusted*` dates are expressed when a request names none."""
-    return (await get_business_schedule(session, site_id=site_id)).time_zone
 
 
 async def get_schedule(
@@ -160,16 +159,61 @@ async def get_schedule(
     return await repository.get_schedule(session, site_id=site_id, schedule_id=schedule_id)
 
 
-def rename_schedule(schedule: Schedule, *, name: str, now: datetime) -> None:
-    if schedule.name != name:
-        schedule.name = name
-        schedule.revision += 1
-        schedule.updated_at = now
+async def rename_schedule(
+    session: AsyncSession, schedule: Schedule, *, name: str, ctx: WriteContext
+) -> None:
+    """A staff member's schedule follows its name (Wix shows it as the events' scheduleName)."""
+    if schedule.name == name:
+        return
+    schedule.name = name
+    schedule.revision += 1
+    schedule.updated_at = ctx.now
+    await flush_guarded(session, "schedule", str(schedule.id))
+    await announce.schedule_updated(session, schedule, ctx)
+
+
+async def set_schedule_role(
+    session: AsyncSession,
+    *,
+    site_id: uuid.UUID,
+    schedule_id: uuid.UUID,
+    user_id: str,
+    role: str | None,
+    ctx: WriteContext,
+) -> None:
+    """Give a user ``role`` on a schedule, or with None take their role back: how a staff
+    member connected to a user account may edit their own schedule."""
+    schedule = await repository.get_schedule(session, site_id=site_id, schedule_id=schedule_id)
+    if schedule is None:
+        return
+    others = [
+        p
+        for p in schedule.permissions or []
+        if (p.get("identity") or {}).get("wixUserId") != user_id
+    ]
+    if role is not None:
+        others.append(
+            {"identity": {"wixUserId": user_id, "identityType": "WIX_USER"}, "role": role}
+        )
+    schedule.permissions = others
+    schedule.revision += 1
+    schedule.updated_at = ctx.now
+    await flush_guarded(session, "schedule", str(schedule.id))
+    await announce.schedule_updated(session, schedule, ctx)
 
 
 async def delete_schedules(
-    session: AsyncSession, *, site_id: uuid.UUID, schedule_ids: list[uuid.UUID]
+    session: AsyncSession, *, site_id: uuid.UUID, schedule_ids: list[uuid.UUID], ctx: WriteContext
 ) -> None:
+    """Delete schedules and their events for good (a staff member removed from the trash bin).
+
+    Wix has no `deleted` event for schedules or events, so a schedule still ACTIVE is first
+    cancelled, and announced, as Cancel Schedule would do it: subscribers see it end.
+    """
+    for schedule_id in schedule_ids:
+        schedule = await repository.get_schedule(session, site_id=site_id, schedule_id=schedule_id)
+        if schedule is not None and schedule.status == ScheduleStatus.ACTIVE:
+            await _cancel(session, schedule, ctx, preserve_future_events_with_participants=False)
     await repository.delete_schedules(session, site_id=site_id, schedule_ids=schedule_ids)
 
 
@@ -183,9 +227,10 @@ async def create_schedule(
     values: Mapping[str, Any],
     idempotency_key: str | None,
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> Schedule:
-    """A new schedule; the same idempotency key returns the schedule it first created.
+    """A new schedule; the same idempotency key returns the schedule it first created (and
+    announces nothing).
 
     A signed-in user who names no one in ``permissions`` becomes its WRITER, so a user never
     creates a schedule they cannot change.
@@ -228,10 +273,11 @@ async def create_schedule(
         extended_fields=values.get("extended_fields"),
         idempotency_key=idempotency_key,
         revision=1,
-        created_at=now,
-        updated_at=now,
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     await repository.add_schedule(session, schedule)
+    await announce.schedule_created(session, schedule, ctx)
     return schedule
 
 
@@ -271,8 +317,10 @@ async def update_schedule(
     revision: int,
     values: Mapping[str, Any],
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> Schedule:
+    """Announced as the schedule's `updated`, then one `updated` per event whose inherited
+    values changed with it."""
     schedule = await find_schedule(session, site_id=site_id, schedule_id=schedule_id)
     require_active(schedule)
     check_revision("schedule", str(schedule.id), schedule.revision, revision)
@@ -296,26 +344,37 @@ async def update_schedule(
             value = value is not False
         setattr(schedule, name, value)
     schedule.revision += 1
-    schedule.updated_at = now
+    schedule.updated_at = ctx.now
     await flush_guarded(session, "schedule", str(schedule.id))
+    remember_business_zone(session, schedule)
+    refreshed: list[EventView] = []
     if changed_defaults:
-        await _refresh_inheriting_events(session, schedule, changed_defaults, now)
+        refreshed = await _refresh_inheriting_events(session, schedule, changed_defaults, ctx.now)
+    await announce.schedule_updated(session, schedule, ctx)
+    tz = await business_zone(session, site_id=site_id)
+    for view in refreshed:
+        await announce.event_updated(session, view, site_id=site_id, tz=tz, ctx=ctx)
     return schedule
 
 
 async def _refresh_inheriting_events(
     session: AsyncSession, schedule: Schedule, fields: set[str], now: datetime
-) -> None:
+) -> list[EventView]:
+    """The still-running events that took the schedule's new defaults, as stored."""
     facts: ScheduleFacts = schedule_facts(schedule)
     events = await repository.live_events_of_schedule(
         session, site_id=schedule.site_id, schedule_id=schedule.id, since=now
     )
+    changed: list[EventView] = []
     for event in events:
         view = event_view(event, schedule)
         refreshed = inherit_from_schedule(view, facts, fields)
         if refreshed != view:
-            write_view(event, replace(refreshed, revision=view.revision + 1, updated_at=now))
+            refreshed = replace(refreshed, revision=view.revision + 1, updated_at=now)
+            write_view(event, refreshed)
+            changed.append(refreshed)
     await session.flush()
+    return changed
 
 
 async def cancel_schedule(
@@ -323,8 +382,9 @@ async def cancel_schedule(
     *,
     site_id: uuid.UUID,
     schedule_id: uuid.UUID,
+    preserve_future_events_with_participants: bool = False,
     caller: Caller,
-    now: datetime,
+    ctx: WriteContext,
 ) -> Schedule:
     """Cancel the schedule for good, with every event of it that is not over yet.
 
@@ -339,14 +399,42 @@ async def cancel_schedule(
         )
     require_active(schedule)
     check_schedule_write(caller, schedule)
+    await _cancel(
+        session,
+        schedule,
+        ctx,
+        preserve_future_events_with_participants=preserve_future_events_with_participants,
+    )
+    return schedule
+
+
+async def _cancel(
+    session: AsyncSession,
+    schedule: Schedule,
+    ctx: WriteContext,
+    *,
+    preserve_future_events_with_participants: bool,
+) -> None:
+    """Cancel ``schedule`` and its events that are not over; announce the schedule's
+    `cancelled`, then each event's."""
+    events = await repository.live_events_of_schedule(
+        session, site_id=schedule.site_id, schedule_id=schedule.id, since=ctx.now
+    )
     schedule.status = ScheduleStatus.CANCELLED
     schedule.revision += 1
-    schedule.updated_at = now
-    for event in await repository.live_events_of_schedule(
-        session, site_id=site_id, schedule_id=schedule.id, since=now
-    ):
+    schedule.updated_at = ctx.now
+    for event in events:
         event.status = EventStatus.CANCELLED
         event.revision += 1
-        event.updated_at = now
+        event.updated_at = ctx.now
     await flush_guarded(session, "schedule", str(schedule.id))
-    return schedule
+    await announce.schedule_cancelled(
+        session,
+        schedule,
+        ctx,
+        preserve_future_events_with_participants=preserve_future_events_with_participants,
+    )
+    tz = await business_zone(session, site_id=schedule.site_id)
+    for event in events:
+        view = event_view(event, schedule)
+        await announce.event_cancelled(session, view, site_id=schedule.site_id, tz=tz, ctx=ctx)
