@@ -48,7 +48,7 @@ from rota.staff import query_service
 from rota.staff import repository as staff_repository
 from rota.staff.models import StaffMember
 from rota.staff.query_service import Paging, SearchText, StaffPage, Variant
-from rota.staff.search_text import fold
+from rota.staff.search_text import fold, site_tokens
 from rota.wixquery import CursorCodec, render_timestamp
 from staff_load import RESULTS_DIR, scratch_database  # bench/ is the script's sys.path[0]
 
@@ -194,6 +194,7 @@ class StaffFactory:
             "site_id": site_id,
             "name": name,
             "search_text": search_text,
+            "search_tokens": site_tokens(site_id, search_text),  # as the staff service writes it
             "email": f"{search_text.replace(' ', '.')}.{number}@example.com",
             "phone": f"+1 {number % 800 + 200} {self._random.randrange(10**6, 10**7)}",
             "description": None if chance() < 0.3 else pick(DESCRIPTIONS),

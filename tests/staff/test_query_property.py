@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from rota.staff import repository
 from rota.staff.models import StaffMember
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, STAFF_QUERY_FIELDS
-from rota.wixquery import FieldKind, Node, SortKey, matches, sort_key
+from rota.wixquery import FieldKind, Node, SortKey, matches, sort_key, with_tiebreaker
 from tests.builders import SiteContext
 from tests.wixquery.strategies import TAGS, filters, scalars, sorts
 
@@ -102,9 +102,11 @@ async def test_repository_agrees_with_reference_evaluator(
                 forward=True,
                 limit=100,
             )
+            # The repository breaks ties by id in the direction of the last key.
+            keys = with_tiebreaker(sort, follow_last=True)
             expected = sorted(
                 (s for s in staff if matches(node, _record(s))),
-                key=lambda s: sort_key(sort, _record(s)),
+                key=lambda s: sort_key(keys, _record(s)),
             )
             assert [s.id for s, _ in found] == [s.id for s in expected]
             assert await repository.count_matching(

@@ -181,3 +181,29 @@ async def test_renamed_staff_is_found_by_the_new_name_only(
     assert _names(await _search(client, site, {"search": {"expression": "fresh"}})) == [
         "Fresh Label"
     ]
+
+
+async def test_ranked_pages_walk_equal_scores_both_ways(
+    client: httpx.AsyncClient, site: SiteContext
+) -> None:
+    """Equal scores come in id order, descending like the score, and cursors walk them both ways."""
+    for n in range(5):
+        await make_staff_member(client, site, name=f"Tess N{n}")
+    pages: list[dict[str, Any]] = [
+        await _search(
+            client, site, {"search": {"expression": "tess"}, "cursorPaging": {"limit": 2}}
+        )
+    ]
+    while pages[-1]["pagingMetadata"]["hasNext"]:
+        cursor = pages[-1]["pagingMetadata"]["cursors"]["next"]
+        pages.append(await _search(client, site, {"cursorPaging": {"limit": 2, "cursor": cursor}}))
+    ids = [[s["id"] for s in page["staffMembers"]] for page in pages]
+    walked = [staff_id for page in ids for staff_id in page]
+    assert walked == sorted(walked, reverse=True)
+    assert [len(page) for page in ids] == [2, 2, 1]
+    back = await _search(
+        client,
+        site,
+        {"cursorPaging": {"limit": 2, "cursor": pages[-1]["pagingMetadata"]["cursors"]["prev"]}},
+    )
+    assert [s["id"] for s in back["staffMembers"]] == ids[1]

@@ -36,6 +36,7 @@ from rota.wixquery import (
     parse_sort,
     sort_key,
     sort_values,
+    with_tiebreaker,
 )
 from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, order_by
 
@@ -203,10 +204,16 @@ async def walk(
     rows=record_lists(min_size=6, max_size=24),
     nodes=st.lists(filters(PROBE_FIELDS, wide=False), min_size=4, max_size=4),
     keys=sorts(PROBE_FIELDS),
+    follow_last=st.booleans(),
 )
 async def test_database_agrees_with_evaluator(
-    probe: Probe, rows: list[dict[str, Any]], nodes: list[Node], keys: tuple[SortKey, ...]
+    probe: Probe,
+    rows: list[dict[str, Any]],
+    nodes: list[Node],
+    keys: tuple[SortKey, ...],
+    follow_last: bool,
 ) -> None:
+    keys = with_tiebreaker(keys, follow_last=follow_last)
     async with probe.loaded(rows) as connection:
         for node in nodes:
             got = await query_ids(probe, connection, node, keys)
@@ -224,6 +231,7 @@ async def test_database_agrees_with_evaluator(
     node=filters(PROBE_FIELDS, wide=False, max_leaves=2),
     keys=sorts(PROBE_FIELDS),
     page_size=st.integers(1, 4),
+    follow_last=st.booleans(),
 )
 async def test_keyset_pages_cover_every_row_once_in_order(
     probe: Probe,
@@ -231,7 +239,9 @@ async def test_keyset_pages_cover_every_row_once_in_order(
     node: Node,
     keys: tuple[SortKey, ...],
     page_size: int,
+    follow_last: bool,
 ) -> None:
+    keys = with_tiebreaker(keys, follow_last=follow_last)
     expected = expected_ids(node, keys, rows)
     async with probe.loaded(rows) as connection:
         for forward in (True, False):
@@ -337,7 +347,7 @@ def test_unbound_field_is_a_programming_error(probe: Probe) -> None:
 def test_dialect_specific_sql(probe: Probe) -> None:
     """Pinned spellings the properties cannot see on a database whose default collation is C."""
     node = parse_filter({"title": {"$gt": "a", "$startsWith": "a_"}}, PROBE_FIELDS)
-    keys = parse_sort([{"fieldName": "title"}], PROBE_FIELDS)
+    keys = parse_sort([{"fieldName": "note"}], PROBE_FIELDS)
     statement = (
         sa.select(probe.table.c.id)
         .where(compile_filter(node, probe.columns))
@@ -346,10 +356,36 @@ def test_dialect_specific_sql(probe: Probe) -> None:
     pg = str(statement.compile(dialect=postgresql.dialect()))
     lite = str(statement.compile(dialect=sqlite.dialect()))
     assert 'title COLLATE "C") >' in pg
-    assert 'title COLLATE "C") ASC NULLS FIRST' in pg
+    assert 'note COLLATE "C") ASC NULLS FIRST' in pg
     assert "COLLATE" not in lite
     for sql in (pg, lite):
         assert "lower(" in sql
         assert "ESCAPE '\\'" in sql
     params = statement.compile(dialect=sqlite.dialect()).params
     assert "a\\_%" in params.values()
+
+
+def test_not_null_keys_sort_and_seek_like_an_index(probe: Probe) -> None:
+    """What lets a database walk an index on (title, id) instead of sorting: no NULL handling on
+    NOT NULL columns, the tie-breaker in the direction of the key (when asked for), and a keyset
+    condition led by a plain range on the first key."""
+    keys = with_tiebreaker(
+        parse_sort([{"fieldName": "title", "order": "DESC"}], PROBE_FIELDS), follow_last=True
+    )
+    nullable = parse_sort([{"fieldName": "note", "order": "DESC"}], PROBE_FIELDS)
+    statement = (
+        sa.select(probe.table.c.id)
+        .where(keyset_after(keys, probe.columns, ["m", GUID_A]))
+        .order_by(*order_by(keys, probe.columns))
+    )
+
+    def sql(clause: sa.ClauseElement) -> str:
+        # Text columns come in parentheses (their per-dialect collation); planners do not mind.
+        text = str(clause.compile(dialect=sqlite.dialect())).replace(f"{probe.table.name}.", "")
+        return text.replace("(title)", "title").replace("(note)", "note")
+
+    assert sql(statement).endswith(
+        "WHERE title <= ? AND (title < ? OR title = ? AND id < ?) ORDER BY title DESC, id DESC"
+    )
+    bound = keyset_after(nullable, probe.columns, ["m", GUID_A])
+    assert sql(bound).startswith("(note IS NULL OR note <= ?) AND (")

@@ -110,6 +110,16 @@ def test_tiebreaker_is_appended_once() -> None:
     assert with_tiebreaker((), id_field="pk") == (SortKey("pk"),)
 
 
+def test_tiebreaker_may_follow_the_last_key() -> None:
+    assert with_tiebreaker((), follow_last=True) == (SortKey("id"),)
+    keys = (SortKey("title", True),)
+    assert with_tiebreaker(keys, follow_last=True) == (*keys, SortKey("id", True))
+    keys = (SortKey("title", True), SortKey("note"))
+    assert with_tiebreaker(keys, follow_last=True) == (*keys, SortKey("id"))
+    keys = (SortKey("id"), SortKey("title", True))
+    assert with_tiebreaker(keys, follow_last=True) == keys
+
+
 def test_nulls_sort_first_ascending_and_last_descending() -> None:
     rows = [
         {"id": "3", "meta.rank": 2},

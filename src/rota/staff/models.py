@@ -20,9 +20,18 @@ class StaffMember(Timestamped, Base):
     __tablename__ = "staff_member"
     __table_args__ = (
         sa.Index("ix_staff_member_site_id_id", "site_id", "id"),
-        sa.Index("ix_staff_member_site_deleted", "site_id", "deleted_at"),
-        # Keyset paging and equality filters skip trashed rows (migration 0002 builds these;
-        # PostgreSQL's text ones use the "C" collation the query language sorts in).
+        # The trash bin, in id order.
+        sa.Index(
+            "ix_staff_member_trash",
+            "site_id",
+            "id",
+            postgresql_where=sa.text("deleted_at IS NOT NULL"),
+            sqlite_where=sa.text("deleted_at IS NOT NULL"),
+        ),
+        # Keyset paging, equality filters and counts skip trashed rows (migrations 0002 and 0007
+        # build these; on PostgreSQL the nullable text ones are in the "C" collation the query
+        # language sorts in, NULLS FIRST like its sorts, and the full-text index
+        # ix_staff_member_search over search_tokens is built by hand too).
         *(
             sa.Index(
                 name,
@@ -41,6 +50,8 @@ class StaffMember(Timestamped, Base):
                 ("ix_staff_member_live_name", ("site_id", "name")),
                 ("ix_staff_member_live_email", ("site_id", "email")),
                 ("ix_staff_member_live_phone", ("site_id", "phone")),
+                ("ix_staff_member_live_provider", ("site_id", "service_provider")),
+                ("ix_staff_member_live_number", ("site_id", "number")),
             )
         ),
     )
@@ -53,6 +64,9 @@ class StaffMember(Timestamped, Base):
     name: Mapped[str] = mapped_column(sa.String(40))
     # The name folded for search (lower case, no accents, words split by single spaces).
     search_text: Mapped[str] = mapped_column(sa.String(80), default="")
+    # What the full-text indexes hold: the words of search_text behind the site's hex id
+    # (`search_text.site_tokens`), written with search_text by the service.
+    search_tokens: Mapped[str] = mapped_column(sa.Text, default="")
     email: Mapped[str | None] = mapped_column(sa.String(320))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     description: Mapped[str | None] = mapped_column(sa.String(500))

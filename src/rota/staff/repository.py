@@ -16,7 +16,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from rota.staff.models import BulkJob, StaffMember, StaffSearchTerm
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
-from rota.wixquery import FieldKind, Node, SortKey
+from rota.staff.search_text import site_term
+from rota.wixquery import FieldKind, Node, SortKey, with_tiebreaker
 from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, order_by
 
 NUMBER_SEQUENCE = "staff_member_number_seq"
@@ -153,28 +154,38 @@ def _dialect(session: AsyncSession) -> str:
 
 
 def _fts_query(site_id: uuid.UUID, match: TextMatch) -> str:
-    """An FTS5 MATCH expression: the site's token AND the words (each a prefix query)."""
+    """An FTS5 MATCH expression: each word (or a typo's stand-in) as a prefix of a site term."""
     joiner = " AND " if match.require_all else " OR "
-    words = joiner.join(
-        "(" + " OR ".join(f'"{w}"*' for w in (term, *alternatives)) + ")"
+    return joiner.join(
+        "(" + " OR ".join(f'"{site_term(site_id, w)}"*' for w in (term, *alternatives)) + ")"
         for term, alternatives in match.groups
     )
-    return f'"s{site_id.hex}" AND ({words})'
 
 
-def _tsquery(match: TextMatch) -> str:
+def _tsquery(site_id: uuid.UUID, match: TextMatch) -> str:
+    """The same as a tsquery in its input syntax, whose quoted lexemes are taken as they are:
+    no text search parser splits a site term (it would cut `1e5...` into a number and a word)."""
     joiner = " & " if match.require_all else " | "
     return joiner.join(
-        "(" + " | ".join(f"{w}:*" for w in (term, *alternatives)) + ")"
+        "(" + " | ".join(f"'{site_term(site_id, w)}':*" for w in (term, *alternatives)) + ")"
         for term, alternatives in match.groups
     )
+
+
+# The indexed expression of ix_staff_member_search (PostgreSQL, migration 0007), spelled the
+# same way with constants inline, so that the planner recognises it in every plan.
+_SEARCH_VECTOR = sa.func.array_to_tsvector(
+    sa.func.string_to_array(StaffMember.search_tokens, sa.literal_column("' '"))
+)
 
 
 def _matches_text(dialect: str, site_id: uuid.UUID, match: TextMatch) -> ColumnElement[bool]:
+    """Rows of the site whose name matches. Every indexed word carries its site, so this needs
+    no site_id test, and must not have one: beside it the planner is tempted to intersect the
+    text match with the site's whole index range."""
     if dialect == "postgresql":
-        return sa.func.to_tsvector(sa.literal_column("'simple'"), StaffMember.search_text).op("@@")(
-            sa.func.to_tsquery(sa.literal_column("'simple'"), _tsquery(match))
-        )
+        query = sa.cast(sa.literal(_tsquery(site_id, match), sa.Text), postgresql.TSQUERY)
+        return _SEARCH_VECTOR.op("@@")(query)
     fts: sa.Select[Any] = (
         sa.select(sa.literal_column("rowid"))
         .select_from(sa.text("staff_member_fts"))
@@ -204,10 +215,21 @@ def relevance(match: TextMatch) -> ColumnElement[int]:
     return sa.cast(sum(parts[1:], parts[0]), sa.Integer)
 
 
-def _bindings(match: TextMatch | None) -> dict[str, ColumnBinding]:
-    if match is None:
+def _bindings(score: ColumnElement[int] | None) -> dict[str, ColumnBinding]:
+    if score is None:
         return QUERY_COLUMNS
-    return {**QUERY_COLUMNS, RELEVANCE: ColumnBinding(relevance(match), FieldKind.INT)}
+    return {**QUERY_COLUMNS, RELEVANCE: ColumnBinding(score, FieldKind.INT, nullable=False)}
+
+
+def _matching(
+    dialect: str, site_id: uuid.UUID, filter_node: Node, text: TextMatch | None
+) -> list[ColumnElement[bool]]:
+    """Live staff members of the site that the filter (and the search text) selects."""
+    if text is None:
+        scope = _live(site_id)
+    else:
+        scope = sa.and_(StaffMember.deleted_at.is_(None), _matches_text(dialect, site_id, text))
+    return [scope, compile_filter(filter_node, QUERY_COLUMNS)]
 
 
 async def query_page(
@@ -222,26 +244,40 @@ async def query_page(
     text: TextMatch | None = None,
 ) -> list[tuple[StaffMember, int | None]]:
     """Up to ``limit`` live staff members matching the filter (and the search text), in sort
-    order from just past ``after``, walking forward or backward (then in reverse order)."""
-    columns = _bindings(text)
-    conditions = [_live(site_id), compile_filter(filter_node, columns)]
-    if text is not None:
-        conditions.append(_matches_text(_dialect(session), site_id, text))
+    order from just past ``after``, walking forward or backward (then in reverse order), each
+    with its relevance score when searching.
+
+    The id breaks ties in the direction of the last sort key, so that a sort on an indexed
+    column is one index (column, id) read in a single direction; ``after`` holds the same values
+    either way (``sort_values``). The page is chosen as ids and scores only, then joined to the
+    full rows: when the rows must be sorted (every search), the sort then carries two values per
+    candidate instead of whole rows."""
+    keys = with_tiebreaker(sort, follow_last=True)
+    conditions = _matching(_dialect(session), site_id, filter_node, text)
+    # Labelled, so ORDER BY names the score instead of computing it a second time (SQLite does).
+    score = relevance(text).label("score") if text is not None else None
+    columns = _bindings(score)
     if after is not None:
-        conditions.append(keyset_after(sort, columns, after, forward=forward))
-    score = columns[RELEVANCE].column if text is not None else sa.null()
-    query = (
-        sa.select(StaffMember, score)
+        conditions.append(keyset_after(keys, columns, after, forward=forward))
+    page = (
+        sa.select(StaffMember.id, score if score is not None else sa.null().label("score"))
         .where(*conditions)
-        .order_by(*order_by(sort, columns, forward=forward))
+        .order_by(*order_by(keys, columns, forward=forward))
         .limit(limit)
+        .subquery("page")
+    )
+    outer = _bindings(None if score is None else page.c.score)
+    query = (
+        sa.select(StaffMember, page.c.score)
+        .join(page, StaffMember.id == page.c.id)
+        .order_by(*order_by(keys, outer, forward=forward))
     )
     return [(row[0], row[1]) for row in await session.execute(query)]
 
 
 async def count_matching(session: AsyncSession, *, site_id: uuid.UUID, filter_node: Node) -> int:
     query = sa.select(sa.func.count()).where(
-        _live(site_id), compile_filter(filter_node, QUERY_COLUMNS)
+        *_matching(_dialect(session), site_id, filter_node, None)
     )
     return int(await session.scalar(query) or 0)
 
@@ -285,15 +321,6 @@ def aggregatable_fields() -> tuple[str, ...]:
     return tuple(_AGGREGATABLE)
 
 
-def _matching(
-    site_id: uuid.UUID, filter_node: Node, text: TextMatch | None, dialect: str
-) -> list[ColumnElement[bool]]:
-    conditions = [_live(site_id), compile_filter(filter_node, QUERY_COLUMNS)]
-    if text is not None:
-        conditions.append(_matches_text(dialect, site_id, text))
-    return conditions
-
-
 async def value_counts(
     session: AsyncSession,
     *,
@@ -308,7 +335,7 @@ async def value_counts(
 ) -> list[tuple[object, int]]:
     column = _AGGREGATABLE[field]
     count = sa.func.count().label("n")
-    conditions = _matching(site_id, filter_node, text, _dialect(session))
+    conditions = _matching(_dialect(session), site_id, filter_node, text)
     if not include_missing:
         conditions.append(column.is_not(None))
     primary = column if by_value else count
@@ -339,7 +366,7 @@ async def scalar_aggregate(
         "MAX": sa.func.max(column),
     }
     query = sa.select(expressions[function]).where(
-        *_matching(site_id, filter_node, text, _dialect(session))
+        *_matching(_dialect(session), site_id, filter_node, text)
     )
     return await session.scalar(query)
 

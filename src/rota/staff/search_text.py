@@ -3,11 +3,14 @@ dictionary words a mistyped term may have meant.
 
 Folding is done here, once, at write time, so both databases index the same text: lower case,
 accents removed (NFKD without combining marks), anything but letters and digits a word break.
+The full-text indexes hold each folded word behind its site's 32 hex digits (`site_term`), so a
+word-prefix lookup only ever meets the rows of one site, however many sites share the table.
 """
 
 from __future__ import annotations
 
 import unicodedata
+import uuid
 from collections.abc import Iterable
 
 MAX_TERMS = 10
@@ -18,6 +21,17 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return " ".join("".join(c if c.isalnum() else " " for c in bare).split())
+
+
+def site_term(site_id: uuid.UUID, word: str) -> str:
+    """A folded word (or word prefix) as the full-text indexes hold it for the site."""
+    return site_id.hex + word
+
+
+def site_tokens(site_id: uuid.UUID, search_text: str) -> str:
+    """What the full-text indexes index for a folded name: its words as site terms, space
+    separated (the `search_tokens` column)."""
+    return " ".join(site_term(site_id, word) for word in search_text.split())
 
 
 def search_terms(expression: str) -> list[str]:

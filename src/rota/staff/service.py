@@ -31,7 +31,7 @@ from rota.staff.errors import (
 )
 from rota.staff.models import StaffMember
 from rota.staff.query_fields import STAFF_QUERY_FIELDS
-from rota.staff.search_text import fold
+from rota.staff.search_text import fold, site_tokens
 from rota.wixquery import QueryError, parse_filter
 
 EDITABLE_FIELDS = frozenset(
@@ -91,6 +91,7 @@ async def _apply(session: AsyncSession, staff: StaffMember, changes: StaffMember
         setattr(staff, name, value)
     if "name" in changes.values:
         staff.search_text = fold(staff.name)
+        staff.search_tokens = site_tokens(staff.site_id, staff.search_text)
         await repository.add_dictionary_words(
             session, site_id=staff.site_id, words=staff.search_text.split()
         )

@@ -10,6 +10,14 @@ SQLite and PostgreSQL, which the property tests check. The rules that make that 
   folding is done by the database: SQLite only folds ASCII letters, PostgreSQL follows its locale.
 - NULL is the smallest value: `ASC NULLS FIRST`, `DESC NULLS LAST`, spelled out so both databases
   agree; `forward=False` reverses every key, for walking a result backwards.
+- A binding that cannot be NULL (a NOT NULL table column, or one declared so) gets no NULL
+  handling at all: no `IS NOT NULL` guards, no NULLS FIRST/LAST. PostgreSQL matches ORDER BY
+  against an index only when the NULLS placement agrees, and it does not know that a NOT NULL
+  column makes the placement moot; `created DESC, id DESC` walks an index on (created, id)
+  backwards, `created DESC NULLS LAST, ...` sorts. (Indexes for nullable sort columns are built
+  `NULLS FIRST` to match.)
+- Keyset conditions are bounded by their leading key (`k1 <= v AND (k1 < v OR (k1 = v AND ...))`),
+  so an index on the leading key gives the range and deep pages cost what the first one does.
 - GUID columns may be `sa.Uuid` (32 hex digits on SQLite, native on PostgreSQL) or text holding
   lowercase canonical GUIDs; both order like the canonical lowercase string.
 - STRING_ARRAY columns hold JSON arrays of strings (`JSON` on SQLite, `JSONB` on PostgreSQL); SQL
@@ -59,10 +67,22 @@ __all__ = ["ColumnBinding", "compile_filter", "keyset_after", "order_by"]
 
 @dataclass(frozen=True)
 class ColumnBinding:
-    """Where a field path lives in SQL: a column (or any column expression) and its kind."""
+    """Where a field path lives in SQL: a column (or any column expression) and its kind.
+
+    `nullable` None means: a table column's own declaration decides, any other expression may be
+    NULL. A binding must only be declared not nullable when no row can hold NULL there (a column
+    reached through an outer join can, whatever its declaration).
+    """
 
     column: ColumnElement[Any]
     kind: FieldKind
+    nullable: bool | None = None
+
+    @property
+    def may_be_null(self) -> bool:
+        if self.nullable is not None:
+            return self.nullable
+        return not isinstance(self.column, sa.Column) or bool(self.column.nullable)
 
 
 def compile_filter(node: Node, columns: Mapping[str, ColumnBinding]) -> ColumnElement[bool]:
@@ -93,8 +113,12 @@ def order_by(
     """ORDER BY terms for `with_tiebreaker(keys)`; `forward=False` is the exact reverse order."""
     terms: list[UnaryExpression[Any]] = []
     for key in with_tiebreaker(keys, id_field):
-        expression = _sortable(_binding(columns, key.field))
-        if key.descending != forward:
+        binding = _binding(columns, key.field)
+        expression = _sortable(binding)
+        ascending = key.descending != forward
+        if not binding.may_be_null:
+            terms.append(expression.asc() if ascending else expression.desc())
+        elif ascending:
             terms.append(expression.asc().nulls_first())
         else:
             terms.append(expression.desc().nulls_last())
@@ -113,7 +137,9 @@ def keyset_after(
 
     `values` line up with `with_tiebreaker(keys)` (see `evaluate.sort_values`). The condition is
     the usual expansion "k1 after, or k1 equal and k2 after, or ...", with NULL handled as the
-    smallest value and NULL-equality spelled `IS NULL`.
+    smallest value and NULL-equality spelled `IS NULL`, and with "k1 not before" in front of it:
+    implied by the expansion, but a plain range on k1 that an index can seek to, where the
+    expansion alone is an OR the databases cannot turn into one.
     """
     full = with_tiebreaker(keys, id_field)
     if len(values) != len(full):
@@ -125,7 +151,11 @@ def keyset_after(
         ascending = key.descending != forward
         alternatives.append(sa.and_(*equal_prefix, _after(binding, value, ascending=ascending)))
         equal_prefix.append(_equal(binding, value))
-    return sa.or_(*alternatives)
+    if len(full) == 1:
+        return alternatives[0]
+    lead = _binding(columns, full[0].field)
+    ascending = full[0].descending != forward
+    return sa.and_(_not_before(lead, values[0], ascending=ascending), sa.or_(*alternatives))
 
 
 def _binding(columns: Mapping[str, ColumnBinding], field: str) -> ColumnBinding:
@@ -136,40 +166,57 @@ def _binding(columns: Mapping[str, ColumnBinding], field: str) -> ColumnBinding:
 
 
 def _after(binding: ColumnBinding, value: object, *, ascending: bool) -> ColumnElement[bool]:
-    column = binding.column
     if ascending:  # NULLs come first, so everything non-NULL is after a NULL.
         if value is None:
-            return column.is_not(None)
-        return sa.and_(column.is_not(None), _sortable(binding) > _bind(binding, value))
+            return _present(binding)
+        return sa.and_(_present(binding), _sortable(binding) > _bind(binding, value))
     if value is None:  # NULLs come last: nothing is strictly after a NULL on this key.
         return sa.false()
-    return sa.or_(column.is_(None), _sortable(binding) < _bind(binding, value))
+    return sa.or_(_absent(binding), _sortable(binding) < _bind(binding, value))
+
+
+def _not_before(binding: ColumnBinding, value: object, *, ascending: bool) -> ColumnElement[bool]:
+    """`_after` or `_equal`, written as one range."""
+    if ascending:
+        if value is None:
+            return sa.true()
+        return sa.and_(_present(binding), _sortable(binding) >= _bind(binding, value))
+    if value is None:
+        return _absent(binding)
+    return sa.or_(_absent(binding), _sortable(binding) <= _bind(binding, value))
 
 
 def _equal(binding: ColumnBinding, value: object) -> ColumnElement[bool]:
-    column = binding.column
     if value is None:
-        return column.is_(None)
-    return sa.and_(column.is_not(None), column == _bind(binding, value))
+        return _absent(binding)
+    return sa.and_(_present(binding), binding.column == _bind(binding, value))
+
+
+def _present(binding: ColumnBinding) -> ColumnElement[bool]:
+    return binding.column.is_not(None) if binding.may_be_null else sa.true()
+
+
+def _absent(binding: ColumnBinding) -> ColumnElement[bool]:
+    return binding.column.is_(None) if binding.may_be_null else sa.false()
 
 
 def _comparison(binding: ColumnBinding, op: str, value: object) -> ColumnElement[bool]:
     if binding.kind is FieldKind.STRING_ARRAY:
         return _array_comparison(binding.column, op, value)
     column = binding.column
-    present = column.is_not(None)
+    present = _present(binding)
     if op == EQ:
-        return column.is_(None) if value is None else _equal(binding, value)
+        return _absent(binding) if value is None else _equal(binding, value)
     if op == NE:
-        return column.is_not(None) if value is None else sa.not_(_equal(binding, value))
+        return present if value is None else sa.not_(_equal(binding, value))
     if op in (IN, NIN):
         assert isinstance(value, tuple)
         within = sa.and_(present, column.in_([_bind_value(binding, item) for item in value]))
         return within if op == IN else sa.not_(within)
     if op == EXISTS:
-        return present if value else column.is_(None)
+        return present if value else _absent(binding)
     if op == IS_EMPTY:
-        empty = sa.or_(column.is_(None), column == "")
+        empty = sa.or_(_absent(binding), column == "")
         return empty if value else sa.not_(empty)
     if op == STARTS_WITH:
         assert isinstance(value, str)
@@ -188,7 +235,7 @@ def _comparison(binding: ColumnBinding, op: str, value: object) -> ColumnElement
 
 def _starts_with(binding: ColumnBinding, prefix: str) -> ColumnElement[bool]:
     column = binding.column
-    present = column.is_not(None)
+    present = _present(binding)
     if _uuid_type(column) is not None:
         # A GUID prefix can only contain hex digits and hyphens (the parser checks), so no
         # escaping is needed; SQLite stores sa.Uuid as 32 hex digits without hyphens.

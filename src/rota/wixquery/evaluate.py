@@ -19,7 +19,8 @@ Filter semantics:
 
 Sort semantics: keys apply in order; a missing/None value sorts before every value (ASC puts
 nulls first, DESC puts them last) and `id` ascending is appended as the final tie-breaker, so
-the order is total and keyset paging is exact.
+the order is total and keyset paging is exact. A caller may append the id itself instead
+(`with_tiebreaker(keys, follow_last=True)`), in the direction of the last key.
 """
 
 from __future__ import annotations
@@ -61,12 +62,21 @@ def matches(node: Node, record: Mapping[str, object]) -> bool:
     raise TypeError(f"not a filter node: {node!r}")
 
 
-def with_tiebreaker(keys: Sequence[SortKey], id_field: str = "id") -> tuple[SortKey, ...]:
-    """`keys` plus `id` ascending unless already present: a total order for keyset paging."""
+def with_tiebreaker(
+    keys: Sequence[SortKey], id_field: str = "id", *, follow_last: bool = False
+) -> tuple[SortKey, ...]:
+    """`keys` plus `id` unless already present: a total order for keyset paging.
+
+    The id is ascending, or with `follow_last` in the direction of the last key: then
+    `created DESC, id DESC` is one index on (created, id) read backwards, where
+    `created DESC, id ASC` needs a sort. The result already holds the id, so every function here
+    takes it as it is; the cursor values (`sort_values`) are the same either way.
+    """
     keys = tuple(keys)
     if any(key.field == id_field for key in keys):
         return keys
-    return (*keys, SortKey(id_field, descending=False))
+    descending = follow_last and bool(keys) and keys[-1].descending
+    return (*keys, SortKey(id_field, descending=descending))
 
 
 def sort_values(
