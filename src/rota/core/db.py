@@ -61,11 +61,16 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# Marks the connections of read-only sessions on SQLite (see `create_read_sessionmaker`).
+_READ_ONLY = "rota_read_only"
+
+
 def _begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads and then writes fails with "database is locked" when
     # another process wrote in between; taking the write lock up front makes writers queue
-    # (busy_timeout) instead. Read-only sessions run in autocommit and take no lock at all.
-    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+    # (busy_timeout) instead. Read-only sessions begin nothing: the driver is in autocommit
+    # (`_set_sqlite_pragmas`), so each of their statements runs on its own and takes no lock.
+    if connection.get_execution_options().get(_READ_ONLY):
         return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -87,7 +92,15 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for requests that only read: every statement runs on its own in autocommit, so
-    a read costs one round trip instead of BEGIN, SELECT and COMMIT, and takes no write lock."""
+    a read costs one round trip instead of BEGIN, SELECT and COMMIT, and takes no write lock.
+
+    On SQLite the driver already runs in autocommit, so read sessions only skip the BEGIN:
+    SQLAlchemy's AUTOCOMMIT level would switch the driver's mode on every checkout and back
+    (with a PRAGMA) on every return, each a hop to aiosqlite's thread."""
+    if engine.dialect.name == "sqlite":
+        return async_sessionmaker(
+            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
     return async_sessionmaker(
         engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
     )
