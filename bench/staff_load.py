@@ -202,13 +202,13 @@ def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(base_url, process, log_path)
+        wait_for_health(base_url, process, log_path)
         yield base_url
     finally:
-        _stop(process)
+        stop_server(process)
 
 
-def _wait_for_health(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+def wait_for_health(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -222,7 +222,7 @@ def _wait_for_health(base_url: str, process: subprocess.Popen[bytes], log_path: 
     raise BenchError(f"rota serve did not answer /health in time:\n{_tail(log_path)}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_server(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
