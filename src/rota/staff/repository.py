@@ -37,28 +37,31 @@ async def add(session: AsyncSession, staff: StaffMember) -> None:
     await session.flush()
 
 
+def _by_id(*, trashed: bool) -> sa.Select[StaffMember]:
+    # Built once with bound parameters: building and cache-keying the select on every call cost
+    # about a tenth of a staff get's CPU.
+    in_trash = StaffMember.deleted_at.is_not(None) if trashed else StaffMember.deleted_at.is_(None)
+    return sa.select(StaffMember).where(
+        StaffMember.id == sa.bindparam("staff_id"),
+        StaffMember.site_id == sa.bindparam("site_id"),
+        in_trash,
+    )
+
+
+_LIVE_BY_ID = _by_id(trashed=False)
+_TRASHED_BY_ID = _by_id(trashed=True)
+
+
 async def get_live(
     session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
 ) -> StaffMember | None:
-    return await session.scalar(
-        sa.select(StaffMember).where(
-            StaffMember.id == staff_id,
-            StaffMember.site_id == site_id,
-            StaffMember.deleted_at.is_(None),
-        )
-    )
+    return await session.scalar(_LIVE_BY_ID, {"staff_id": staff_id, "site_id": site_id})
 
 
 async def get_trashed(
     session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID
 ) -> StaffMember | None:
-    return await session.scalar(
-        sa.select(StaffMember).where(
-            StaffMember.id == staff_id,
-            StaffMember.site_id == site_id,
-            StaffMember.deleted_at.is_not(None),
-        )
-    )
+    return await session.scalar(_TRASHED_BY_ID, {"staff_id": staff_id, "site_id": site_id})
 
 
 async def list_trashed(
