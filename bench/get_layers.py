@@ -16,8 +16,8 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -29,31 +29,18 @@ from staff_load import (
     free_port,
     prepare_server,
     scratch_database,
-    stop_server,
-    wait_for_health,
+    serving,
     wrk_executable,
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
 
 
-@contextmanager
-def serving_layers(env: dict[str, str], log_path: Path) -> Iterator[str]:
+def serving_layers(env: dict[str, str], log_path: Path) -> AbstractContextManager[str]:
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "get_layers_app:app", "--port", str(port)]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*command, "--no-access-log", "--log-level", "warning"],
-            env={**env, "PYTHONPATH": str(BENCH_DIR)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base_url, process, log_path)
-        yield base_url
-    finally:
-        stop_server(process)
+    command += ["--no-access-log", "--log-level", "warning"]
+    return serving(command, {**env, "PYTHONPATH": str(BENCH_DIR)}, port, log_path)
 
 
 def requests_per_second(url: str, api_key: str, duration_s: int, connections: int) -> float:

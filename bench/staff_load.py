@@ -196,10 +196,16 @@ def running_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """Start `rota serve` with one worker and yield its base URL once /health answers."""
     port = free_port()
     command = [rota_executable(), "serve", "--port", str(port), "--workers", "1"]
+    with serving([*command, "--no-access-log"], env, port, log_path) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """Run a server process listening on ``port``; yield its base URL once /health answers,
+    and stop it afterwards."""
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*command, "--no-access-log"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(base_url, process, log_path)
