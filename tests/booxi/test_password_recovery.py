@@ -62,6 +62,13 @@ async def test_seed_recovery_examples(
     )
     assert fetched.json() == recovery
 
+    # A session opened with the old password, which the reset must end.
+    before = await client.post(
+        "/accounts/v1/login", json={"email": "jane.poe@example.com", "password": PASSWORD}
+    )
+    assert before.status_code == 200, before.text
+    old_refresh = before.json()["refreshToken"]
+
     # The code sets a new password, once.
     new_password = "a brand new passphrase"
     done = await client.post(
@@ -78,6 +85,16 @@ async def test_seed_recovery_examples(
         "/accounts/v1/login", json={"email": "jane.poe@example.com", "password": new_password}
     )
     assert login.status_code == 200
+    old_login = await client.post(
+        "/accounts/v1/login", json={"email": "jane.poe@example.com", "password": PASSWORD}
+    )
+    assert old_login.status_code == 401
+    ended = await client.post("/accounts/v1/token", json={"refreshToken": old_refresh})
+    assert ended.status_code == 401
+    renewed = await client.post(
+        "/accounts/v1/token", json={"refreshToken": login.json()["refreshToken"]}
+    )
+    assert renewed.status_code == 200
     used = await client.get(
         f"{STAFF}/{staff['id']}/passwordRecovery/{recovery['requestId']}", headers=merchant.headers
     )

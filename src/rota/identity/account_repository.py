@@ -73,6 +73,16 @@ async def refresh_token(session: AsyncSession, token_hash: str) -> RefreshToken 
     return await session.get(RefreshToken, token_hash)
 
 
+async def revoke_refresh_tokens(
+    session: AsyncSession, *, user_id: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
 async def pending_invitation(
     session: AsyncSession, *, site_id: uuid.UUID, staff_member_id: uuid.UUID
 ) -> Invitation | None:

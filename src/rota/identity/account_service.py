@@ -133,6 +133,25 @@ async def revoke_membership(
     await repository.delete_membership(session, user_id=user_id, site_id=site_id)
 
 
+async def change_member_role(
+    session: AsyncSession, *, user_id: uuid.UUID, site_id: uuid.UUID, role: Role, now: datetime
+) -> None:
+    """Give an existing member another role (nothing happens for a non-member)."""
+    member = await repository.membership(session, user_id=user_id, site_id=site_id)
+    if member is not None and member.role != role.value:
+        member.role = role.value
+        member.updated_at = now
+
+
+async def set_password(session: AsyncSession, *, user: User, password: str, now: datetime) -> None:
+    """Replace the user's password (after a recovery). Every refresh token issued so far stops
+    working, so sessions opened with the old password end when their access token expires."""
+    check_password(password)
+    user.password_hash = hash_password(password)
+    user.updated_at = now
+    await repository.revoke_refresh_tokens(session, user_id=user.id, now=now)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user: User
@@ -283,6 +302,17 @@ async def pending_invitation(
     return await repository.pending_invitation(
         session, site_id=site_id, staff_member_id=staff_member_id
     )
+
+
+async def set_invitation_role(
+    session: AsyncSession, *, site_id: uuid.UUID, staff_member_id: uuid.UUID, role: Role
+) -> None:
+    """The role the staff member's pending invitation grants when accepted, if one is pending."""
+    pending = await repository.pending_invitation(
+        session, site_id=site_id, staff_member_id=staff_member_id
+    )
+    if pending is not None:
+        pending.role = role.value
 
 
 async def cancel_invitations(

@@ -93,18 +93,16 @@ async def _set_site_access(
 ) -> None:
     """Make the account's membership of the site match the access: present with the role when
     it may sign in, absent otherwise."""
-    member = await account_service.membership(session, user_id=user_id, site_id=site_id)
     if not can_login:
-        if member is not None:
-            await account_service.revoke_membership(session, user_id=user_id, site_id=site_id)
+        await account_service.revoke_membership(session, user_id=user_id, site_id=site_id)
         return
-    if member is None:
-        await account_service.grant_membership(
+    granted = await account_service.grant_membership(
+        session, user_id=user_id, site_id=site_id, role=site_role(role), now=now
+    )
+    if not granted:
+        await account_service.change_member_role(
             session, user_id=user_id, site_id=site_id, role=site_role(role), now=now
         )
-    elif member.role != site_role(role).value:
-        member.role = site_role(role).value
-        member.updated_at = now
 
 
 async def _invite(
@@ -142,11 +140,9 @@ async def _invite(
 async def _set_invitation_role(
     session: AsyncSession, *, site_id: uuid.UUID, staff_id: uuid.UUID, role: UserRole
 ) -> None:
-    pending = await account_service.pending_invitation(
-        session, site_id=site_id, staff_member_id=staff_id
+    await account_service.set_invitation_role(
+        session, site_id=site_id, staff_member_id=staff_id, role=site_role(role)
     )
-    if pending is not None:
-        pending.role = site_role(role).value
 
 
 def _login_email(value: str) -> str:

@@ -31,7 +31,6 @@ from rota.booxi.service._records import staff_record
 from rota.booxi.service._staff import staff_row
 from rota.identity import account_service
 from rota.identity.errors import InvalidEmail
-from rota.identity.passwords import hash_password
 
 MAX_REQUESTS = 5
 REQUEST_WINDOW = timedelta(hours=24)
@@ -133,6 +132,5 @@ async def reset_password(
             recovery.state = CodeState.EXPIRED.value
         return False
     recovery.state, recovery.used_at = CodeState.USED.value, now
-    user.password_hash = hash_password(password)
-    user.updated_at = now
+    await account_service.set_password(session, user=user, password=password, now=now)
     return True
