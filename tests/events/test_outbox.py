@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -283,6 +284,54 @@ async def test_later_events_wait_for_earlier_ones_of_the_same_entity(
     for entity in (staff["id"], other["id"]):
         sequence = [int(e["entityEventSequence"]) for e in bodies if e["entityId"] == entity]
         assert sequence == [1, 2]
+
+
+async def test_two_relays_share_the_work_without_duplicates_or_disorder(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    receiver: Receiver,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+) -> None:
+    """Two relays (as two `rota worker`s would) claiming small batches at the same time: each
+    delivery goes out once, and each entity's events still arrive in order."""
+    await _subscribe(client, site, receiver.url, format="STANDARD_WEBHOOKS")
+    async with sessionmaker() as session:
+        # The site's own creation recorded events before anyone subscribed.
+        before = await session.scalar(sa.select(sa.func.max(DomainEventRecord.position)))
+    staff = [await make_staff_member(client, site) for _ in range(6)]
+    for member in staff:
+        patched = await client.patch(
+            f"{V1}/{member['id']}",
+            json={"staffMember": {"revision": member["revision"], "description": "Edited"}},
+            headers=site.headers,
+        )
+        assert patched.status_code == 200, patched.text
+    async with sessionmaker() as session:
+        expected = await session.scalar(
+            sa.select(sa.func.count()).where(
+                DomainEventRecord.site_id == site.site_id,
+                DomainEventRecord.position > (before or 0),
+            )
+        )
+    settings = RelaySettings(timeout_seconds=2.0, batch_size=4)
+    relays = [Relay(sessionmaker, clock, settings), Relay(sessionmaker, clock, settings)]
+    try:
+        for _ in range(100):
+            sent = await asyncio.gather(*(relay.run_once() for relay in relays))
+            if sum(sent) == 0:
+                break
+    finally:
+        for relay in relays:
+            await relay.stop()
+    ids = [m.headers["webhook-id"] for m in receiver.received]
+    assert len(ids) == expected
+    assert len(set(ids)) == len(ids)  # no event twice
+    events = [json.loads(m.body)["data"] for m in receiver.received]
+    for member in staff:
+        mine = [e for e in events if e["entityId"] == member["id"]]
+        sequences = [int(e["entityEventSequence"]) for e in mine]
+        assert sequences == sorted(sequences) == list(range(1, len(mine) + 1))
 
 
 async def test_subscription_management(client: httpx.AsyncClient, site: SiteContext) -> None:
