@@ -159,6 +159,14 @@ async def get_schedule(
     return await repository.get_schedule(session, site_id=site_id, schedule_id=schedule_id)
 
 
+async def _store_and_announce(session: AsyncSession, schedule: Schedule, ctx: WriteContext) -> None:
+    """A schedule changed in place: its next revision, stored and announced."""
+    schedule.revision += 1
+    schedule.updated_at = ctx.now
+    await flush_guarded(session, "schedule", str(schedule.id))
+    await announce.schedule_updated(session, schedule, ctx)
+
+
 async def rename_schedule(
     session: AsyncSession, schedule: Schedule, *, name: str, ctx: WriteContext
 ) -> None:
@@ -166,10 +174,7 @@ async def rename_schedule(
     if schedule.name == name:
         return
     schedule.name = name
-    schedule.revision += 1
-    schedule.updated_at = ctx.now
-    await flush_guarded(session, "schedule", str(schedule.id))
-    await announce.schedule_updated(session, schedule, ctx)
+    await _store_and_announce(session, schedule, ctx)
 
 
 async def set_schedule_role(
@@ -196,10 +201,7 @@ async def set_schedule_role(
             {"identity": {"wixUserId": user_id, "identityType": "WIX_USER"}, "role": role}
         )
     schedule.permissions = others
-    schedule.revision += 1
-    schedule.updated_at = ctx.now
-    await flush_guarded(session, "schedule", str(schedule.id))
-    await announce.schedule_updated(session, schedule, ctx)
+    await _store_and_announce(session, schedule, ctx)
 
 
 async def delete_schedules(
