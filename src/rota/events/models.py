@@ -18,12 +18,15 @@ class DomainEventRecord(Base):
     __tablename__ = "domain_event"
     __table_args__ = (
         sa.UniqueConstraint("entity_fqdn", "entity_id", "entity_sequence"),
-        sa.Index("ix_domain_event_site_position", "site_id", "position"),
+        sa.Index("ix_domain_event_site_txid_position", "site_id", "txid", "position"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    # Global commit-independent order of recording; the feed and per-entity ordering use it.
+    # Global order of recording (taken at insert, not at commit); per-entity ordering uses it.
     position: Mapped[int] = mapped_column(sa.BigInteger, unique=True)
+    # The recording transaction (PostgreSQL's transaction id; on SQLite the position). The pull
+    # feed pages by (txid, position) over finished transactions only (migration 0008).
+    txid: Mapped[int] = mapped_column(sa.BigInteger)
     site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
     entity_fqdn: Mapped[str] = mapped_column(sa.String(120))
     entity_id: Mapped[str] = mapped_column(sa.String(250))

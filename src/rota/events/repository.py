@@ -87,6 +87,11 @@ def _event_parameters(event: NewEvent) -> dict[str, Any]:
     }
 
 
+def _as_bigint(xid8: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    # xid8 has no cast to bigint; its text form has one.
+    return sa.cast(sa.cast(xid8, sa.Text), sa.BigInteger)
+
+
 def _event_insert(dialect: str) -> sa.Insert:
     """The event's INSERT, with the database numbering it. Built once per dialect with bound
     parameters: building and cache-keying such a statement per call cost more than running it."""
@@ -101,8 +106,10 @@ def _event_insert(dialect: str) -> sa.Insert:
     payload = sa.bindparam("event_payload", type_=JsonDocument)
     sequence_text = sa.cast(sequence, sa.Text)
     position: sa.ColumnElement[Any]
+    txid: sa.ColumnElement[Any]
     if dialect == "postgresql":
         position = sa.func.nextval(sa.literal_column(f"'{POSITION_SEQUENCE}'"))
+        txid = _as_bigint(sa.func.pg_current_xact_id())
         document = sa.func.jsonb_set(
             payload,
             sa.literal_column("'{entityEventSequence}'"),
@@ -114,12 +121,14 @@ def _event_insert(dialect: str) -> sa.Insert:
         position = sa.select(
             sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1
         ).scalar_subquery()
+        txid = position  # the single writer commits in position order
         document = sa.func.json_set(
             payload, sa.literal_column("'$.entityEventSequence'"), sequence_text, type_=JsonDocument
         )
     return sa.insert(_EVENTS).values(
         id=sa.bindparam("event_id", type_=sa.Uuid()),
         position=position,
+        txid=txid,
         site_id=sa.bindparam("event_site_id", type_=sa.Uuid()),
         entity_fqdn=sa.bindparam("event_entity_fqdn", type_=sa.String()),
         entity_id=sa.bindparam("event_entity_id", type_=sa.String()),
@@ -302,6 +311,17 @@ async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> Sequence
     ).all()
 
 
+def requeued(now: datetime) -> dict[str, Any]:
+    """A delivery sent again: pending at once, with a fresh retry window."""
+    return {
+        "state": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "lease_until": None,
+    }
+
+
 async def requeue_dead(
     session: AsyncSession, *, site_id: uuid.UUID, subscription_id: uuid.UUID, now: datetime
 ) -> int:
@@ -312,24 +332,33 @@ async def requeue_dead(
             WebhookDelivery.subscription_id == subscription_id,
             WebhookDelivery.state == DEAD,
         )
-        .values(state=PENDING, attempts=0, next_attempt_at=now, created_at=now, lease_until=None)
+        .values(requeued(now))
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+FeedPosition = tuple[int, int]  # (txid, position) of the last event a reader has
+
+
 async def feed(
-    session: AsyncSession, *, site_id: uuid.UUID, after_position: int, limit: int
+    session: AsyncSession, *, site_id: uuid.UUID, after: FeedPosition, limit: int
 ) -> Sequence[DomainEventRecord]:
-    return (
-        await session.scalars(
-            sa.select(DomainEventRecord)
-            .where(
-                DomainEventRecord.site_id == site_id, DomainEventRecord.position > after_position
-            )
-            .order_by(DomainEventRecord.position)
-            .limit(limit)
+    """The site's events after ``after`` in (txid, position) order. On PostgreSQL only events
+    of transactions older than every transaction still running: none of those can commit
+    later, so no event can ever appear behind a reader's cursor (migration 0008)."""
+    query = (
+        sa.select(DomainEventRecord)
+        .where(
+            DomainEventRecord.site_id == site_id,
+            sa.tuple_(DomainEventRecord.txid, DomainEventRecord.position) > sa.tuple_(*after),
         )
-    ).all()
+        .order_by(DomainEventRecord.txid, DomainEventRecord.position)
+        .limit(limit)
+    )
+    if _dialect(session) == "postgresql":
+        oldest_running = _as_bigint(sa.func.pg_snapshot_xmin(sa.func.pg_current_snapshot()))
+        query = query.where(DomainEventRecord.txid < oldest_running)
+    return (await session.scalars(query)).all()
 
 
 @dataclass(frozen=True)

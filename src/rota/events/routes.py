@@ -87,18 +87,23 @@ def _codec(settings: Settings) -> CursorCodec:
     return CursorCodec(settings.secret_key.encode())
 
 
-def _open(settings: Settings, token: str | None, scope: str) -> int | None:
+def _open(settings: Settings, token: str | None, scope: str, size: int) -> list[int] | None:
+    """The ``size`` numbers a cursor of this endpoint carries; CursorRejected for anything
+    else."""
     if not token:
         return None
     try:
         state = _codec(settings).decode(token, scope=scope)
-        return int((state.after or [0])[0])
+        values = [int(value) for value in state.after or []]
     except (InvalidCursor, ValueError, TypeError):
-        raise CursorRejected("cursor is not one this endpoint issued for this site") from None
+        values = []
+    if len(values) != size:
+        raise CursorRejected("cursor is not one this endpoint issued for this site")
+    return values
 
 
-def _issue(settings: Settings, position: int, scope: str) -> str:
-    state = CursorState(scope=scope, filter={}, sort=[], after=[position])
+def _issue(settings: Settings, after: list[int], scope: str) -> str:
+    state = CursorState(scope=scope, filter={}, sort=[], after=list(after))
     return _codec(settings).encode(state)
 
 
@@ -200,16 +205,17 @@ async def list_webhook_deliveries(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     scope = f"deliveries:{principal.site_id}:{subscription_id}:{state}"
+    opened = _open(settings, cursor, scope, size=1)
     rows = await events_service.list_deliveries(
         session,
         site_id=principal.site_id,
         subscription_id=subscription_id,
         state=state,
-        after_position=_open(settings, cursor, scope),
+        after_position=opened[0] if opened else None,
         limit=limit + 1,
     )
     page = rows[:limit]
-    next_cursor = _issue(settings, page[-1][0].position, scope) if len(rows) > limit else None
+    next_cursor = _issue(settings, [page[-1][0].position], scope) if len(rows) > limit else None
     return json_response(
         DeliveryListResponse(deliveries=[_delivery(d, e) for d, e in page], next_cursor=next_cursor)
     )
@@ -230,11 +236,8 @@ async def get_webhook_delivery(
 async def redeliver_webhook(
     delivery_id: uuid.UUID, principal: WebhookManager, session: SessionDep, now: NowDep
 ) -> Response:
-    await events_service.redeliver(
+    delivery, event, attempts = await events_service.redeliver(
         session, site_id=principal.site_id, delivery_id=delivery_id, now=now
-    )
-    delivery, event, attempts = await events_service.get_delivery(
-        session, site_id=principal.site_id, delivery_id=delivery_id
     )
     return json_response(DeliveryResponse(delivery=_delivery(delivery, event, list(attempts))))
 
@@ -256,12 +259,13 @@ async def event_feed(
     """Every domain event of the site in recording order, for consumers that poll instead of
     receiving webhooks. Start without a cursor; keep the returned `nextCursor`."""
     scope = f"feed:{principal.site_id}"
-    after = _open(settings, cursor, scope) or 0
+    opened = _open(settings, cursor, scope, size=2)
+    after = (opened[0], opened[1]) if opened else (0, 0)
     events = await events_service.feed(
-        session, site_id=principal.site_id, after_position=after, limit=limit + 1
+        session, site_id=principal.site_id, after=after, limit=limit + 1
     )
     page = events[:limit]
-    last = page[-1].position if page else after
+    last = [page[-1].txid, page[-1].position] if page else list(after)
     return json_response(
         FeedResponse(
             events=[e.payload for e in page],

@@ -10,7 +10,6 @@ from pydantic import Field
 from rota.core.wire import Timestamp, WireModel
 
 Format = Literal["WIX", "STANDARD_WEBHOOKS"]
-EventTypes = list[str]
 
 
 class SubscriptionInput(WireModel):

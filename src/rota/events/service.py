@@ -129,30 +129,32 @@ async def list_deliveries(
     )
 
 
-async def get_delivery(
-    session: AsyncSession, *, site_id: uuid.UUID, delivery_id: uuid.UUID
-) -> tuple[WebhookDelivery, DomainEventRecord, Sequence[DeliveryAttempt]]:
+async def _delivery(
+    session: AsyncSession, site_id: uuid.UUID, delivery_id: uuid.UUID
+) -> tuple[WebhookDelivery, DomainEventRecord]:
     found = await repository.get_delivery(session, site_id=site_id, delivery_id=delivery_id)
     if found is None:
         raise DeliveryNotFound(f"Webhook delivery {delivery_id} does not exist")
-    delivery, event = found
+    return found
+
+
+async def get_delivery(
+    session: AsyncSession, *, site_id: uuid.UUID, delivery_id: uuid.UUID
+) -> tuple[WebhookDelivery, DomainEventRecord, Sequence[DeliveryAttempt]]:
+    delivery, event = await _delivery(session, site_id, delivery_id)
     return delivery, event, await repository.attempts_of(session, delivery.id)
 
 
 async def redeliver(
     session: AsyncSession, *, site_id: uuid.UUID, delivery_id: uuid.UUID, now: datetime
-) -> WebhookDelivery:
-    """Send a delivery again (delivered or dead): it gets a fresh retry window."""
-    delivery, _event, _attempts = await get_delivery(
-        session, site_id=site_id, delivery_id=delivery_id
-    )
-    delivery.state = repository.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.created_at = now
-    delivery.lease_until = None
+) -> tuple[WebhookDelivery, DomainEventRecord, Sequence[DeliveryAttempt]]:
+    """Send a delivery again (delivered or dead): it gets a fresh retry window. Returns it as
+    `get_delivery` does."""
+    delivery, event = await _delivery(session, site_id, delivery_id)
+    for name, value in repository.requeued(now).items():
+        setattr(delivery, name, value)
     await repository.flush(session)
-    return delivery
+    return delivery, event, await repository.attempts_of(session, delivery.id)
 
 
 async def redeliver_dead(
@@ -165,8 +167,6 @@ async def redeliver_dead(
 
 
 async def feed(
-    session: AsyncSession, *, site_id: uuid.UUID, after_position: int, limit: int
+    session: AsyncSession, *, site_id: uuid.UUID, after: repository.FeedPosition, limit: int
 ) -> Sequence[DomainEventRecord]:
-    return await repository.feed(
-        session, site_id=site_id, after_position=after_position, limit=limit
-    )
+    return await repository.feed(session, site_id=site_id, after=after, limit=limit)

@@ -1,0 +1,80 @@
+"""The pull feed never hands out an event that a transaction still open could precede: on
+PostgreSQL positions are taken at insert, not at commit, so the feed pages by transaction and
+waits for transactions still running."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rota.core.clock import utc_now
+from rota.core.context import SYSTEM, WriteContext
+from rota.core.db import is_sqlite
+from rota.events import outbox
+from tests.builders import SiteContext, make_staff_member
+
+FEED = "/events/v1/feed"
+
+
+async def _read(
+    client: httpx.AsyncClient, site: SiteContext, cursor: str | None
+) -> tuple[list[dict[str, Any]], str]:
+    params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+    page = (await client.get(FEED, params=params, headers=site.headers)).json()
+    return page["events"], page["nextCursor"]
+
+
+async def _record_held(session: AsyncSession, site: SiteContext, entity_id: str) -> None:
+    ctx = WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test")
+    await outbox.record(
+        session,
+        site_id=site.site_id,
+        entity_fqdn="test.held",
+        slug="created",
+        entity_id=entity_id,
+        body_kind="created",
+        body={"entity": {"id": entity_id}},
+        ctx=ctx,
+    )
+
+
+async def test_feed_waits_for_an_open_transaction_then_hands_out_everything_once(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("SQLite's single writer commits events in position order")
+    _, cursor = await _read(client, site, None)
+
+    held = sessionmaker()
+    await held.begin()
+    await _record_held(held, site, "committed-late")
+    staff = await make_staff_member(client, site)  # commits after the open transaction began
+    waiting, same_cursor = await _read(client, site, cursor)
+    assert waiting == []  # nothing may pass the open transaction's event
+    await held.commit()
+    await held.close()
+
+    events, cursor = await _read(client, site, same_cursor)
+    assert events[0]["entityId"] == "committed-late"
+    assert staff["id"] in {e["entityId"] for e in events[1:]}
+    assert len({e["id"] for e in events}) == len(events)
+    again, _ = await _read(client, site, cursor)
+    assert again == []
+
+    rolled_back = sessionmaker()
+    await rolled_back.begin()
+    await _record_held(rolled_back, site, "rolled-back")
+    later = await make_staff_member(client, site)
+    assert (await _read(client, site, cursor))[0] == []
+    await rolled_back.rollback()
+    await rolled_back.close()
+    events, _ = await _read(client, site, cursor)
+    ids = {e["entityId"] for e in events}
+    assert later["id"] in ids
+    assert "rolled-back" not in ids
