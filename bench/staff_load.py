@@ -414,7 +414,7 @@ def write_json(kind: str, options: Options, results: dict[str, RunResult]) -> Pa
         "benchmark": "staff_load",
         "database": kind,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git": _git_revision(),
+        "git": git_revision(),
         "cpu_count": os.cpu_count(),
         "workers": 1,
         "connections": options.connections,
@@ -427,7 +427,8 @@ def write_json(kind: str, options: Options, results: dict[str, RunResult]) -> Pa
     return path
 
 
-def _git_revision() -> str | None:
+def git_revision() -> str | None:
+    """The commit the results were measured on (`-dirty` with uncommitted changes)."""
     completed = subprocess.run(
         ["git", "describe", "--always", "--dirty"],
         cwd=BENCH_DIR,

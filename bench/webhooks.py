@@ -79,7 +79,14 @@ from rota.staff import events as staff_events
 from rota.staff import service as staff_service
 from rota.staff.models import StaffMember
 from rota.staff.service import StaffMemberChanges
-from staff_load import RESULTS_DIR, BenchError, free_port, run_cli, scratch_database
+from staff_load import (
+    RESULTS_DIR,
+    BenchError,
+    free_port,
+    git_revision,
+    run_cli,
+    scratch_database,
+)
 
 T = TypeVar("T")
 
@@ -1104,7 +1111,7 @@ def write_json(options: Options, results: Results, load_before: float) -> Path:
         "benchmark": "webhooks",
         "database": options.database,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git": _git_revision(),
+        "git": git_revision(),
         "cpu_count": os.cpu_count(),
         "load_average_1m_at_start": round(load_before, 2),
         "options": {
@@ -1125,17 +1132,6 @@ def write_json(options: Options, results: Results, load_before: float) -> Path:
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
     return path
-
-
-def _git_revision() -> str | None:
-    completed = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],
-        cwd=RESULTS_DIR.parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return completed.stdout.strip() or None
 
 
 # --- entry point ---------------------------------------------------------------------------

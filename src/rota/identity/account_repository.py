@@ -31,6 +31,23 @@ async def membership(
     return await session.get(SiteMembership, (user_id, site_id))
 
 
+async def user_and_membership(
+    session: AsyncSession, *, user_id: uuid.UUID, site_id: uuid.UUID
+) -> tuple[User | None, SiteMembership | None]:
+    """Both in one query: a user-token request checks them every time."""
+    row = (
+        await session.execute(
+            sa.select(User, SiteMembership)
+            .outerjoin(
+                SiteMembership,
+                sa.and_(SiteMembership.user_id == User.id, SiteMembership.site_id == site_id),
+            )
+            .where(User.id == user_id)
+        )
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 async def memberships_of(session: AsyncSession, user_id: uuid.UUID) -> Sequence[SiteMembership]:
     return (
         await session.scalars(

@@ -38,7 +38,7 @@ from rota.identity.passwords import (
     verify_password,
 )
 from rota.identity.roles import Role
-from rota.identity.tokens import AccessClaims, issue_access_token
+from rota.identity.tokens import ACCESS_TOKEN_LIFETIME, AccessClaims, issue_access_token
 
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -107,9 +107,7 @@ async def membership(
 async def user_and_membership(
     session: AsyncSession, *, user_id: uuid.UUID, site_id: uuid.UUID
 ) -> tuple[User | None, SiteMembership | None]:
-    user = await repository.user_by_id(session, user_id)
-    member = await repository.membership(session, user_id=user_id, site_id=site_id)
-    return user, member
+    return await repository.user_and_membership(session, user_id=user_id, site_id=site_id)
 
 
 async def grant_membership(
@@ -192,7 +190,9 @@ async def _issue(
         ),
     )
     access = issue_access_token(AccessClaims(user.id, site_id, role), secret=secret, now=now)
-    return SignedIn(user, site_id, role, access, refresh, 15 * 60)
+    return SignedIn(
+        user, site_id, role, access, refresh, int(ACCESS_TOKEN_LIFETIME.total_seconds())
+    )
 
 
 async def sign_in(

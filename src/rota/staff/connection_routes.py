@@ -23,7 +23,7 @@ from rota.mail.messages import invitation_message
 from rota.mail.sender import Mailer
 from rota.staff import connection
 from rota.staff.connection import InvitationToSend
-from rota.staff.routes import V1
+from rota.staff.routes import V1, staff_member_response
 from rota.staff.schemas import RequestedFields, StaffMemberRead, StaffMemberResponse
 
 router = APIRouter(tags=["Staff Members"])
@@ -126,8 +126,7 @@ async def connect_staff_member_to_user(
     )
     if invite is not None:
         send_after_commit(session, request, settings, invite)
-    read = StaffMemberRead.from_row(staff, body.fields, media_base_url=settings.public_base_url)
-    return json_response(StaffMemberResponse(staff_member=read))
+    return staff_member_response(staff, body.fields, settings.public_base_url)
 
 
 @router.post(
@@ -149,9 +148,7 @@ async def disconnect_staff_member_from_user(
         staff_id=staff_member_id,
         ctx=write_context(principal, now, settings),
     )
-    fields = body.fields if body else []
-    read = StaffMemberRead.from_row(staff, fields, media_base_url=settings.public_base_url)
-    return json_response(StaffMemberResponse(staff_member=read))
+    return staff_member_response(staff, body.fields if body else [], settings.public_base_url)
 
 
 @router.get(INVITATIONS + "/{token}", response_model=InvitationResponse)

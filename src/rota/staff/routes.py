@@ -49,7 +49,10 @@ def _read(staff: StaffMember, fields: list[RequestedField], base_url: str) -> St
     return StaffMemberRead.from_row(staff, fields, media_base_url=base_url)
 
 
-def _one(staff: StaffMember, fields: list[RequestedField], base_url: str) -> Response:
+def staff_member_response(
+    staff: StaffMember, fields: list[RequestedField], base_url: str
+) -> Response:
+    """The `{staffMember}` answer of the single-record calls, with the requested fields."""
     return json_response(StaffMemberResponse(staff_member=_read(staff, fields, base_url)))
 
 
@@ -106,7 +109,7 @@ async def create_staff_member(
         service_provider=True if body.service_provider is None else body.service_provider,
         ctx=write_context(principal, now, settings),
     )
-    return _one(staff, body.fields, settings.public_base_url)
+    return staff_member_response(staff, body.fields, settings.public_base_url)
 
 
 @router.get(
@@ -127,7 +130,7 @@ async def get_staff_member(
     )
     if not principal.can(Permission.STAFF_READ) and staff.wix_user_id != principal.user_id:
         raise NotYourStaffMember("You may read only the staff member you are connected to")
-    return _one(staff, fields, settings.public_base_url)
+    return staff_member_response(staff, fields, settings.public_base_url)
 
 
 @router.patch(
@@ -159,7 +162,7 @@ async def update_staff_member(
         changes=_update_changes(body),
         ctx=write_context(principal, now, settings),
     )
-    return _one(staff, body.fields, settings.public_base_url)
+    return staff_member_response(staff, body.fields, settings.public_base_url)
 
 
 @router.delete(V1 + "/{staff_member_id}", response_model=EmptyResponse)
@@ -199,7 +202,7 @@ async def set_service_provider(
         service_provider=body.service_provider,
         ctx=write_context(principal, now, settings),
     )
-    return _one(staff, body.fields, settings.public_base_url)
+    return staff_member_response(staff, body.fields, settings.public_base_url)
 
 
 @router.post(
@@ -224,7 +227,7 @@ async def assign_working_hours_schedule(
         schedule_id=body.schedule_id,
         ctx=write_context(principal, now, settings),
     )
-    return _one(staff, body.fields, settings.public_base_url)
+    return staff_member_response(staff, body.fields, settings.public_base_url)
 
 
 router.add_api_route(
@@ -247,7 +250,7 @@ async def get_deleted_staff_member(
     staff = await staff_service.get_deleted_staff_member(
         session, site_id=principal.site_id, staff_id=staff_member_id
     )
-    return _one(staff, fields, settings.public_base_url)
+    return staff_member_response(staff, fields, settings.public_base_url)
 
 
 async def list_deleted_staff_members(
@@ -315,7 +318,7 @@ async def restore_staff_member_from_trash_bin(
         staff_id=staff_member_id,
         ctx=write_context(principal, now, settings),
     )
-    return _one(staff, body.fields if body else [], settings.public_base_url)
+    return staff_member_response(staff, body.fields if body else [], settings.public_base_url)
 
 
 for index, prefix in enumerate(V2_PREFIXES):

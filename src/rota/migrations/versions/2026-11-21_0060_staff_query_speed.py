@@ -4,7 +4,7 @@ sorts, and indexes for the trash bin, counts and the Booxi staff list.
 - ``search_tokens`` holds each folded name word behind the site's 32 hex digits
   (``rota.staff.search_text.site_tokens``), and both full-text indexes now index it: a word
   prefix lookup then only meets the site's own rows, with no site_id test beside it. Existing
-  rows are backfilled here; the ORM keeps the column in step from now on.
+  rows are backfilled here; the staff service writes it with ``search_text`` from now on.
 - PostgreSQL: the GIN index covers live rows, over ``array_to_tsvector`` of the tokens (verbatim
   lexemes: the text search parser would split a site term such as ``1e5...`` into a number and a
   word). The "C"-collation sort indexes on nullable columns become NULLS FIRST, the order the
