@@ -21,9 +21,11 @@ from tests.calendar.helpers import (
     availability,
     business_schedule,
     create_event,
+    hours,
     local,
     next_spring_forward,
     next_weekday,
+    weekly,
 )
 
 URL = "/rota/v1/availability"
@@ -116,8 +118,7 @@ async def test_events_listing_the_staff_member_block_unless_transparent_or_cance
         site,
         scheduleId=service["id"],
         type="APPOINTMENT",
-        start={"localDate": local(monday, 11)},
-        end={"localDate": local(monday, 12)},
+        **hours(monday, 11, 12),
         resources=[
             {"id": staff["resourceId"]},
             {"id": other["resourceId"], "transparency": "TRANSPARENT"},
@@ -128,16 +129,14 @@ async def test_events_listing_the_staff_member_block_unless_transparent_or_cance
         site,
         scheduleId=service["id"],
         transparency="TRANSPARENT",
-        start={"localDate": local(monday, 13)},
-        end={"localDate": local(monday, 14)},
+        **hours(monday, 13, 14),
         resources=[{"id": staff["resourceId"]}],
     )
     closure = await create_event(
         client,
         site,
         scheduleId=business["id"],
-        start={"localDate": local(monday, 16)},
-        end={"localDate": local(monday, 18)},
+        **hours(monday, 16, 18),
     )
     window = {"fromLocalDate": local(monday, 0), "toLocalDate": local(monday, 23, 59)}
     result = await availability(client, site, staffMemberIds=[staff["id"], other["id"]], **window)
@@ -170,9 +169,8 @@ async def test_recurring_blocks_and_cancelled_occurrences(
         site,
         scheduleId=detailed["resource"]["eventsSchedule"]["id"],
         title="Lunch",
-        start={"localDate": local(monday, 12)},
-        end={"localDate": local(monday, 13)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
+        **hours(monday, 12, 13),
+        recurrenceRule=weekly("MONDAY"),
     )
     second_week = f"{lunch['id']}_{monday + timedelta(weeks=1):%Y%m%d}"
     await client.post(f"{EVENTS}/{second_week}/cancel", headers=site.headers)

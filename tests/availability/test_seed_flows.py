@@ -14,10 +14,12 @@ from tests.calendar.helpers import (
     EVENTS,
     STAFF,
     availability,
+    hours,
     local,
     next_weekday,
     query_events,
     staff_resource,
+    weekly,
 )
 
 WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
@@ -58,9 +60,8 @@ async def set_weekly_hours(
                 "event": {
                     "scheduleId": events_schedule_id,
                     "type": "WORKING_HOURS",
-                    "recurrenceRule": {"frequency": "WEEKLY", "days": [day_name]},
-                    "start": {"localDate": local(first, start_hour)},
-                    "end": {"localDate": local(first, end_hour)},
+                    "recurrenceRule": weekly(day_name),
+                    **hours(first, start_hour, end_hour),
                 },
                 "idempotencyKey": str(uuid.uuid4()),
             },

@@ -41,6 +41,16 @@ def local(day: date, hour: int, minute: int = 0) -> str:
     return datetime(day.year, day.month, day.day, hour, minute).isoformat(timespec="seconds")
 
 
+def hours(day: date, start: int, end: int) -> dict[str, Any]:
+    """An event's ``start`` and ``end`` on ``day``, from hour ``start`` to hour ``end``."""
+    return {"start": {"localDate": local(day, start)}, "end": {"localDate": local(day, end)}}
+
+
+def weekly(day: str, **extra: Any) -> dict[str, Any]:
+    """A recurrence rule: every week (or every ``interval`` weeks) on ``day``."""
+    return {"frequency": "WEEKLY", "days": [day], **extra}
+
+
 async def business_schedule(client: httpx.AsyncClient, site: SiteContext) -> dict[str, Any]:
     response = await client.post(
         SCHEDULES + "/query",

@@ -23,10 +23,12 @@ from tests.calendar.helpers import (
     SCHEDULES,
     STAFF,
     business_schedule,
+    hours,
     local,
     next_weekday,
     query_events,
     staff_resource,
+    weekly,
 )
 
 BULK = "/calendar/v3/bulk/events"
@@ -90,11 +92,7 @@ async def _event(client: httpx.AsyncClient, site: SiteContext, **fields: Any) ->
     return (await _ok(await client.post(EVENTS, json=body, headers=site.headers)))["event"]
 
 
-def _hours(day: Any, start: int, end: int) -> dict[str, Any]:
-    return {"start": {"localDate": local(day, start)}, "end": {"localDate": local(day, end)}}
-
-
-async def test_a_new_site_announces_its_business_schedule_and_hours(
+async def test_a_new_site_announces_its_business_schedule_andhours(
     client: httpx.AsyncClient, site: SiteContext
 ) -> None:
     events = await Feed(client, site).new()
@@ -122,7 +120,7 @@ async def test_event_create_update_cancel_are_announced_with_the_api_representat
 
     day = next_weekday(2)
     event = await _event(
-        client, site, scheduleId=schedule["id"], notes="Door code 1234", **_hours(day, 9, 10)
+        client, site, scheduleId=schedule["id"], notes="Door code 1234", **hours(day, 9, 10)
     )
     [created] = await feed.new()
     assert summary([created]) == [("event", "created", event["id"], "1")]
@@ -137,7 +135,7 @@ async def test_event_create_update_cancel_are_announced_with_the_api_representat
     assert stale.status_code == 409
     backwards = await client.patch(
         url,
-        json={"event": {"revision": "1", **_hours(day, 10, 9)}},
+        json={"event": {"revision": "1", **hours(day, 10, 9)}},
         headers=site.headers,
     )
     assert backwards.status_code == 400
@@ -184,7 +182,7 @@ async def test_idempotent_replays_announce_nothing_new(
 
     day = next_weekday(4)
     event_body = {
-        "event": {"scheduleId": schedule["id"], **_hours(day, 9, 10)},
+        "event": {"scheduleId": schedule["id"], **hours(day, 9, 10)},
         "idempotencyKey": key,
     }
     event = (await _ok(await client.post(EVENTS, json=event_body, headers=site.headers)))["event"]
@@ -201,9 +199,9 @@ async def test_schedule_changes_are_announced_with_the_events_they_change(
 ) -> None:
     schedule = await _schedule(client, site, defaultTitle="Room")
     day = next_weekday(1)
-    inheriting = await _event(client, site, scheduleId=schedule["id"], **_hours(day, 9, 10))
+    inheriting = await _event(client, site, scheduleId=schedule["id"], **hours(day, 9, 10))
     titled = await _event(
-        client, site, scheduleId=schedule["id"], title="Own title", **_hours(day, 11, 12)
+        client, site, scheduleId=schedule["id"], title="Own title", **hours(day, 11, 12)
     )
     subscription = await _ok(
         await client.post(
@@ -346,8 +344,8 @@ async def test_recurring_edits_split_and_cancel_are_announced(
         client,
         site,
         scheduleId=schedule["id"],
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
-        **_hours(monday, 9, 10),
+        recurrenceRule=weekly("MONDAY"),
+        **hours(monday, 9, 10),
     )
     feed = Feed(client, site)
     await feed.new()
@@ -439,7 +437,7 @@ async def test_bulk_calls_announce_only_the_items_that_succeed(
     await feed.new()
 
     def item(start: int, end: int) -> dict[str, Any]:
-        return {"event": {"scheduleId": schedule["id"], **_hours(day, start, end)}}
+        return {"event": {"scheduleId": schedule["id"], **hours(day, start, end)}}
 
     created = await _ok(
         await client.post(
@@ -534,7 +532,7 @@ async def test_staff_members_schedule_is_announced_through_its_life(
     assert disconnect["updatedEvent"]["currentEntity"]["permissions"] == []
 
     day = next_weekday(2)
-    blocked = await _event(client, site, scheduleId=schedule_id, **_hours(day, 12, 13))
+    blocked = await _event(client, site, scheduleId=schedule_id, **hours(day, 12, 13))
     await feed.new()
     trashed = await client.delete(f"{STAFF}/{staff['id']}", headers=site.headers)
     assert trashed.status_code == 200, trashed.text
@@ -552,7 +550,7 @@ async def test_staff_members_schedule_is_announced_through_its_life(
     assert events[0]["actionEvent"]["body"]["schedule"]["status"] == "CANCELLED"
 
 
-async def test_booxi_work_schedules_are_announced_as_working_hours(
+async def test_booxi_work_schedules_are_announced_as_workinghours(
     client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     merchant = await make_merchant(sessionmaker)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -17,11 +17,13 @@ from tests.builders import SiteContext, make_staff_member
 from tests.calendar.helpers import (
     EVENTS,
     create_event,
+    hours,
     local,
     next_spring_forward,
     next_weekday,
     query_events,
     staff_resource,
+    weekly,
 )
 from tests.conftest import new_site
 
@@ -38,6 +40,17 @@ async def _own_schedule(client: httpx.AsyncClient, site: SiteContext) -> tuple[s
     staff = await make_staff_member(client, site, name="Dana")
     detailed = await staff_resource(client, site, staff["id"])
     return detailed["resource"]["eventsSchedule"]["id"], detailed
+
+
+async def _monday_series(
+    client: httpx.AsyncClient, site: SiteContext, **fields: Any
+) -> tuple[str, date, dict[str, Any]]:
+    """A staff member's own schedule, the Monday a week or more away, and a weekly MASTER on
+    that schedule from that Monday, 09:00-10:00."""
+    schedule_id, _ = await _own_schedule(client, site)
+    monday = next_weekday(0)
+    event = {"recurrenceRule": weekly("MONDAY"), **hours(monday, 9, 10), **fields}
+    return schedule_id, monday, await create_event(client, site, scheduleId=schedule_id, **event)
 
 
 def _violation(response: httpx.Response) -> dict[str, Any]:
@@ -94,8 +107,7 @@ async def test_adjusted_dates_follow_the_requested_zone(
             "event": {
                 "scheduleId": schedule_id,
                 "timeZone": "Asia/Tokyo",
-                "start": {"localDate": local(day, 9)},
-                "end": {"localDate": local(day, 10)},
+                **hours(day, 9, 10),
             },
             "timeZone": "America/New_York",
         },
@@ -152,8 +164,7 @@ async def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     day = next_weekday(0)
     event: dict[str, Any] = {
         "scheduleId": schedule_id,
-        "start": {"localDate": local(day, 9)},
-        "end": {"localDate": local(day, 10)},
+        **hours(day, 9, 10),
     }
     event.update(change)
     if event["end"] == {"localDate": "START"}:
@@ -167,7 +178,7 @@ async def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
 async def test_recurring_rules_are_checked(client: httpx.AsyncClient, site: SiteContext) -> None:
     schedule_id, _ = await _own_schedule(client, site)
     monday = next_weekday(0)
-    rule = {"frequency": "WEEKLY", "days": ["MONDAY"]}
+    rule = weekly("MONDAY")
 
     async def create(start: str, end: str, **extra: Any) -> httpx.Response:
         body = {"scheduleId": schedule_id, "start": {"localDate": start}, "end": {"localDate": end}}
@@ -198,7 +209,7 @@ async def test_unknown_schedule_resource_and_cancelled_schedule(
     client: httpx.AsyncClient, site: SiteContext
 ) -> None:
     day = next_weekday(0)
-    times = {"start": {"localDate": local(day, 9)}, "end": {"localDate": local(day, 10)}}
+    times = hours(day, 9, 10)
     missing = await client.post(
         EVENTS, json={"event": {"scheduleId": str(uuid.uuid4()), **times}}, headers=site.headers
     )
@@ -242,8 +253,7 @@ async def test_idempotency_key_returns_the_first_event_and_creates_nothing(
     body = {
         "event": {
             "scheduleId": schedule_id,
-            "start": {"localDate": local(day, 9)},
-            "end": {"localDate": local(day, 10)},
+            **hours(day, 9, 10),
         },
         "idempotencyKey": key,
     }
@@ -270,17 +280,15 @@ async def test_query_expands_masters_and_shows_working_hours_only_when_asked(
         site,
         scheduleId=schedule_id,
         type="WORKING_HOURS",
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 17)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
+        **hours(monday, 9, 17),
+        recurrenceRule=weekly("MONDAY"),
     )
     assert master["recurrenceType"] == "MASTER"
     blocked = await create_event(
         client,
         site,
         scheduleId=schedule_id,
-        start={"localDate": local(monday + timedelta(days=1), 12)},
-        end={"localDate": local(monday + timedelta(days=1), 13)},
+        **hours(monday + timedelta(days=1), 12, 13),
     )
     window = {
         "fromLocalDate": local(monday, 0),
@@ -289,16 +297,16 @@ async def test_query_expands_masters_and_shows_working_hours_only_when_asked(
     by_staff = {"externalScheduleId": staff["resourceId"]}
     plain = await query_events(client, site, **window, query={"filter": by_staff})
     assert [e["id"] for e in plain] == [blocked["id"]]
-    hours = await query_events(
+    working = await query_events(
         client, site, **window, query={"filter": {**by_staff, "type": "WORKING_HOURS"}}
     )
-    assert [e["recurrenceType"] for e in hours] == ["INSTANCE"] * 3
-    assert [e["start"]["localDate"] for e in hours] == [
+    assert [e["recurrenceType"] for e in working] == ["INSTANCE"] * 3
+    assert [e["start"]["localDate"] for e in working] == [
         local(monday + timedelta(weeks=w), 9) for w in range(3)
     ]
-    assert {e["recurringEventId"] for e in hours} == {master["id"]}
-    assert hours[0]["id"] == f"{master['id']}_{monday:%Y%m%d}"
-    assert hours[0]["recurrenceRule"] == master["recurrenceRule"]
+    assert {e["recurringEventId"] for e in working} == {master["id"]}
+    assert working[0]["id"] == f"{master['id']}_{monday:%Y%m%d}"
+    assert working[0]["recurrenceRule"] == master["recurrenceRule"]
     masters = await query_events(
         client,
         site,
@@ -306,14 +314,14 @@ async def test_query_expands_masters_and_shows_working_hours_only_when_asked(
         query={"filter": {**by_staff, "type": {"$in": ["WORKING_HOURS", "DEFAULT"]}}},
     )
     assert [e["id"] for e in masters] == [master["id"]]
-    instance = await client.get(f"{EVENTS}/{hours[1]['id']}", headers=site.headers)
-    assert instance.json()["event"] == hours[1]
+    instance = await client.get(f"{EVENTS}/{working[1]['id']}", headers=site.headers)
+    assert instance.json()["event"] == working[1]
     listed = await client.get(
         EVENTS,
-        params=[("eventIds", hours[2]["id"]), ("eventIds", "nope"), ("eventIds", blocked["id"])],
+        params=[("eventIds", working[2]["id"]), ("eventIds", "nope"), ("eventIds", blocked["id"])],
         headers=site.headers,
     )
-    assert [e["id"] for e in listed.json()["events"]] == [hours[2]["id"], blocked["id"]]
+    assert [e["id"] for e in listed.json()["events"]] == [working[2]["id"], blocked["id"]]
 
 
 async def test_query_rejects_unsupported_filters_naming_field_operator_and_allowed(
@@ -369,17 +377,15 @@ async def test_cursor_pages_cover_instances_and_singles_once_in_order(
             client,
             site,
             scheduleId=schedule_id,
-            start={"localDate": local(first, hour)},
-            end={"localDate": local(first, hour + 1)},
-            recurrenceRule={"frequency": "WEEKLY", "days": [first.strftime("%A").upper()]},
+            **hours(first, hour, hour + 1),
+            recurrenceRule=weekly(first.strftime("%A").upper()),
         )
     for week in range(4):
         await create_event(
             client,
             site,
             scheduleId=schedule_id,
-            start={"localDate": local(monday + timedelta(weeks=week, days=2), 9)},
-            end={"localDate": local(monday + timedelta(weeks=week, days=2), 10)},
+            **hours(monday + timedelta(weeks=week, days=2), 9, 10),
         )
     body: dict[str, Any] = {
         "fromLocalDate": local(monday, 0),
@@ -439,17 +445,7 @@ async def test_cursor_pages_cover_instances_and_singles_once_in_order(
 async def test_updating_an_instance_makes_a_stable_exception(
     client: httpx.AsyncClient, site: SiteContext
 ) -> None:
-    schedule_id, _ = await _own_schedule(client, site)
-    monday = next_weekday(0)
-    master = await create_event(
-        client,
-        site,
-        scheduleId=schedule_id,
-        title="Standup",
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 10)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
-    )
+    schedule_id, monday, master = await _monday_series(client, site, title="Standup")
     window = {
         "fromLocalDate": local(monday, 0),
         "toLocalDate": local(monday + timedelta(weeks=3), 0),
@@ -462,8 +458,7 @@ async def test_updating_an_instance_makes_a_stable_exception(
         json={
             "event": {
                 "revision": second["revision"],
-                "start": {"localDate": local(monday + timedelta(weeks=1), 11)},
-                "end": {"localDate": local(monday + timedelta(weeks=1), 12)},
+                **hours(monday + timedelta(weeks=1), 11, 12),
                 "notes": "moved",
             }
         },
@@ -522,15 +517,8 @@ async def test_updating_an_instance_makes_a_stable_exception(
 async def test_cancelling_an_instance_or_master_removes_it(
     client: httpx.AsyncClient, site: SiteContext
 ) -> None:
-    schedule_id, _ = await _own_schedule(client, site)
-    monday = next_weekday(0)
-    master = await create_event(
-        client,
-        site,
-        scheduleId=schedule_id,
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 10)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"], "interval": 2},
+    _, monday, master = await _monday_series(
+        client, site, recurrenceRule=weekly("MONDAY", interval=2)
     )
     window = {
         "fromLocalDate": local(monday, 0),
@@ -563,16 +551,7 @@ async def test_cancelling_an_instance_or_master_removes_it(
 async def test_split_ends_the_master_and_continues_it(
     client: httpx.AsyncClient, site: SiteContext
 ) -> None:
-    schedule_id, _ = await _own_schedule(client, site)
-    monday = next_weekday(0)
-    master = await create_event(
-        client,
-        site,
-        scheduleId=schedule_id,
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 10)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
-    )
+    schedule_id, monday, master = await _monday_series(client, site)
     third = f"{master['id']}_{monday + timedelta(weeks=3):%Y%m%d}"
     moved = await client.patch(
         f"{EVENTS}/{third}",
@@ -617,8 +596,7 @@ async def test_split_ends_the_master_and_continues_it(
         client,
         site,
         scheduleId=schedule_id,
-        start={"localDate": local(monday, 12)},
-        end={"localDate": local(monday, 13)},
+        **hours(monday, 12, 13),
     )
     not_master = await client.post(
         f"{EVENTS}/{single['id']}/split",
@@ -626,6 +604,53 @@ async def test_split_ends_the_master_and_continues_it(
         headers=site.headers,
     )
     assert not_master.json()["details"]["applicationError"]["code"] == "NOT_A_RECURRING_MASTER"
+
+
+async def test_an_occurrence_a_split_moved_is_not_also_an_instance_of_the_new_master(
+    client: httpx.AsyncClient, site: SiteContext
+) -> None:
+    """The moved EXCEPTION keeps its id; the new MASTER's id for that date names nothing, as
+    Query Events shows. Before, it read as a phantom INSTANCE whose writes hit the occurrence
+    index: a 409, which also failed every other item of a bulk call."""
+    _, monday, master = await _monday_series(client, site)
+    third_day, fourth_day = monday + timedelta(weeks=3), monday + timedelta(weeks=4)
+    third = f"{master['id']}_{third_day:%Y%m%d}"
+    moved = await client.patch(
+        f"{EVENTS}/{third}",
+        json={"event": {"revision": "1", "title": "Special"}},
+        headers=site.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    split = await client.post(
+        f"{EVENTS}/{master['id']}/split",
+        json={"splitLocalDate": local(monday + timedelta(weeks=2), 0)},
+        headers=site.headers,
+    )
+    assert split.status_code == 200, split.text
+    continued = split.json()["newRecurringEventStartingFromSplit"]["id"]
+    phantom = f"{continued}_{third_day:%Y%m%d}"
+    read = await client.get(f"{EVENTS}/{phantom}", headers=site.headers)
+    assert read.status_code == 404
+    assert read.json()["details"]["applicationError"]["code"] == "EVENT_NOT_FOUND"
+    written = await client.patch(
+        f"{EVENTS}/{phantom}", json={"event": {"revision": "1", "title": "X"}}, headers=site.headers
+    )
+    assert written.status_code == 404
+    listed = await client.get(
+        EVENTS, params=[("eventIds", phantom), ("eventIds", third)], headers=site.headers
+    )
+    assert [(e["id"], e["title"]) for e in listed.json()["events"]] == [(third, "Special")]
+    bulk = await client.post(
+        "/calendar/v3/bulk/events/cancel", json={"eventIds": [phantom, third]}, headers=site.headers
+    )
+    assert bulk.status_code == 200, bulk.text
+    results = [r["itemMetadata"] for r in bulk.json()["results"]]
+    assert [r["success"] for r in results] == [False, True]
+    assert results[0]["error"]["code"] == "EVENT_NOT_FOUND"
+    after = (await client.get(f"{EVENTS}/{third}", headers=site.headers)).json()["event"]
+    assert (after["status"], after["recurringEventId"]) == ("CANCELLED", continued)
+    later = await client.get(f"{EVENTS}/{continued}_{fourth_day:%Y%m%d}", headers=site.headers)
+    assert later.json()["event"]["recurrenceType"] == "INSTANCE"
 
 
 async def test_bulk_calls_report_per_item_and_write_only_the_good_items(
@@ -638,8 +663,7 @@ async def test_bulk_calls_report_per_item_and_write_only_the_good_items(
         return {
             "event": {
                 "scheduleId": schedule_id,
-                "start": {"localDate": local(day, hour)},
-                "end": {"localDate": local(day, hour + 1)},
+                **hours(day, hour, hour + 1),
                 **extra,
             }
         }
@@ -717,8 +741,7 @@ async def test_personal_information_needs_fields_and_the_pi_scope(
         client,
         site,
         scheduleId=schedule_id,
-        start={"localDate": local(day, 9)},
-        end={"localDate": local(day, 10)},
+        **hours(day, 9, 10),
         notes="Bring the file",
         location={"type": "CUSTOMER", "name": "Home", "address": "1 Lane"},
         conferencingDetails={"type": "CUSTOM", "hostUrl": "https://h", "guestUrl": "https://g"},
@@ -755,9 +778,8 @@ async def test_query_is_right_across_the_clock_change(
         client,
         site,
         scheduleId=schedule_id,
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 17)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
+        **hours(monday, 9, 17),
+        recurrenceRule=weekly("MONDAY"),
     )
     found = await query_events(
         client,

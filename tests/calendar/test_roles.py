@@ -7,15 +7,19 @@ from typing import Any
 
 from rota.calendar.event_view import EventView
 from rota.calendar.privacy import PiFields, PiPolicy, without_pi
-from rota.calendar.roles import API_KEY, Caller, Role, event_role, forbidden_changes, schedule_role
+from rota.calendar.roles import (
+    API_KEY,
+    Caller,
+    Role,
+    event_role,
+    forbidden_changes,
+    grant,
+    schedule_role,
+)
 
 ANNA = "9a1b6c2d-0000-4000-8000-000000000001"
 BEN = "9a1b6c2d-0000-4000-8000-000000000002"
 RESOURCE = "5e5e5e5e-0000-4000-8000-000000000003"
-
-
-def grant(user: str, role: str) -> dict[str, Any]:
-    return {"identity": {"wixUserId": user, "identityType": "WIX_USER"}, "role": role}
 
 
 def test_schedule_role_is_found_by_user_id_case_insensitively() -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.calendar import service as calendar_service
 from rota.calendar.errors import CalendarRoleRequired, CommenterMayEditOnlyNotes
-from rota.calendar.roles import Caller
+from rota.calendar.roles import Caller, grant
 from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
 from rota.identity.roles import Role
@@ -21,7 +21,7 @@ from tests.calendar.helpers import (
     SCHEDULES,
     business_schedule,
     create_event,
-    local,
+    hours,
     next_weekday,
 )
 
@@ -29,10 +29,6 @@ WRITER = str(uuid.uuid4())
 COMMENTER = str(uuid.uuid4())
 STRANGER = str(uuid.uuid4())
 PASSWORD = "correct horse battery"
-
-
-def grant(user: str, role: str) -> dict[str, object]:
-    return {"identity": {"wixUserId": user, "identityType": "WIX_USER"}, "role": role}
 
 
 async def test_roles_limit_what_users_may_write(
@@ -173,8 +169,7 @@ async def test_signed_in_users_write_under_their_roles_and_admins_freely(
         site,
         scheduleId=schedule_id,
         title="Planning",
-        start={"localDate": local(day, 9)},
-        end={"localDate": local(day, 10)},
+        **hours(day, 9, 10),
     )
     url = f"{EVENTS}/{event['id']}"
     noted = await client.patch(
@@ -192,8 +187,7 @@ async def test_signed_in_users_write_under_their_roles_and_admins_freely(
         json={
             "event": {
                 "scheduleId": business["id"],
-                "start": {"localDate": local(day, 11)},
-                "end": {"localDate": local(day, 12)},
+                **hours(day, 11, 12),
             }
         },
         headers=pat,

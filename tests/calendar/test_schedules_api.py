@@ -17,9 +17,11 @@ from tests.calendar.helpers import (
     SCHEDULES,
     business_schedule,
     create_event,
+    hours,
     local,
     next_weekday,
     query_events,
+    weekly,
 )
 from tests.conftest import new_site
 
@@ -74,8 +76,7 @@ async def test_create_get_update_and_defaults_flow_into_events(
         client,
         site,
         scheduleId=created["id"],
-        start={"localDate": local(day, 9)},
-        end={"localDate": local(day, 10)},
+        **hours(day, 9, 10),
     )
     assert (event["title"], event["totalCapacity"], event["timeZone"]) == (
         "Consultation",
@@ -169,9 +170,8 @@ async def test_cancel_is_terminal_and_cancels_future_events(
         client,
         site,
         scheduleId=schedule["id"],
-        start={"localDate": local(monday, 9)},
-        end={"localDate": local(monday, 10)},
-        recurrenceRule={"frequency": "WEEKLY", "days": ["MONDAY"]},
+        **hours(monday, 9, 10),
+        recurrenceRule=weekly("MONDAY"),
     )
     response = await client.post(
         f"{SCHEDULES}/{schedule['id']}/cancel",

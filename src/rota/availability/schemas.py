@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 from rota.availability.compute import MAX_STAFF, AvailabilityResult, SlotSpec
 from rota.calendar.recurrence import to_local
 from rota.calendar.schemas import LocalDateTime, TimeZoneName
-from rota.core.wire import WireModel
+from rota.core.wire import WireModel, format_timestamp
 
 
 class SlotsInput(WireModel):
@@ -72,14 +72,10 @@ class AvailabilityResponse(WireModel):
     unknown_staff_member_ids: list[str]
 
 
-def _utc(instant: datetime) -> str:
-    return instant.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _interval(start: datetime, end: datetime, tz: ZoneInfo) -> dict[str, str]:
     return {
-        "start": _utc(start),
-        "end": _utc(end),
+        "start": format_timestamp(start),
+        "end": format_timestamp(end),
         "localStart": to_local(start, tz).isoformat(timespec="seconds"),
         "localEnd": to_local(end, tz).isoformat(timespec="seconds"),
     }

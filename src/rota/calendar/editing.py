@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from rota.calendar.constants import (
@@ -78,6 +78,17 @@ INHERITED_BY = {
     "total_capacity": InheritableField.CAPACITY,
     "conferencing_details": InheritableField.CONFERENCING_DETAILS,
 }
+# Each schedule default: the schedule attribute holding it and the event attribute it fills.
+SCHEDULE_DEFAULT_ATTRIBUTES = {
+    InheritableField.TITLE: ("default_title", "title"),
+    InheritableField.TIME_ZONE: ("time_zone", "time_zone"),
+    InheritableField.LOCATION: ("default_location", "location"),
+    InheritableField.CAPACITY: ("default_capacity", "total_capacity"),
+    InheritableField.CONFERENCING_DETAILS: (
+        "default_conferencing_details",
+        "conferencing_details",
+    ),
+}
 _NOT_CLEARABLE = {
     "start": "event.start.localDate",
     "end": "event.end.localDate",
@@ -104,15 +115,6 @@ class ScheduleFacts:
     default_location: dict[str, Any] | None
     default_capacity: int | None
     default_conferencing_details: dict[str, Any] | None
-
-    def default_for(self, field: str) -> Any:
-        return {
-            InheritableField.TITLE: self.default_title,
-            InheritableField.TIME_ZONE: self.time_zone,
-            InheritableField.LOCATION: self.default_location,
-            InheritableField.CAPACITY: self.default_capacity,
-            InheritableField.CONFERENCING_DETAILS: self.default_conferencing_details,
-        }[field]
 
 
 def invalid(field: str, message: str, rule: str = "CUSTOM") -> InvalidInput:
@@ -369,16 +371,10 @@ def inherit_from_schedule(
     A new zone keeps the wall-clock times (UTC is recomputed), as Wix does for business zones.
     """
     updates: dict[str, Any] = {}
-    attribute = {
-        InheritableField.TITLE: "title",
-        InheritableField.TIME_ZONE: "time_zone",
-        InheritableField.LOCATION: "location",
-        InheritableField.CAPACITY: "total_capacity",
-        InheritableField.CONFERENCING_DETAILS: "conferencing_details",
-    }
     for field in fields:
-        if field in view.inherited_fields and field in attribute:
-            updates[attribute[field]] = schedule.default_for(field)
+        if field in view.inherited_fields and field in SCHEDULE_DEFAULT_ATTRIBUTES:
+            source, target = SCHEDULE_DEFAULT_ATTRIBUTES[field]
+            updates[target] = getattr(schedule, source)
     if not updates:
         return view
     changed = replace(view, **updates)
@@ -449,7 +445,3 @@ def split_point(
         end_utc=after.end_utc,
     )
     return ended, continued
-
-
-def occurrence_date(view: EventView) -> date:
-    return view.start_local.date()

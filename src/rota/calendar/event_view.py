@@ -7,7 +7,7 @@ occurrence, so reading, filtering, sorting and paging treat stored and generated
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,8 +47,6 @@ class EventView:
     revision: int
     created_at: datetime
     updated_at: datetime
-    # Sort and paging keys beyond the wire fields.
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def resource_ids(self) -> list[str]:

@@ -43,6 +43,11 @@ class Caller:
 API_KEY = Caller()
 
 
+def grant(user_id: str, role: str) -> dict[str, Any]:
+    """A schedule `permissions` entry giving the user ``role``, in its stored (wire) form."""
+    return {"identity": {"wixUserId": user_id, "identityType": "WIX_USER"}, "role": role}
+
+
 def _parse_role(value: object) -> Role | None:
     try:
         return Role(str(value))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
@@ -23,13 +24,13 @@ from rota.calendar.privacy import PiFields, PiPolicy
 from rota.calendar.query_fields import EVENT_QUERY_FIELDS, EVENT_SORT_FIELDS
 from rota.calendar.routes._shared import (
     caller_of,
+    check_path_id,
     item_invalid,
     limit_of,
     pi_policy,
     query_invalid,
     reject_with_cursor,
     response_zone,
-    wix_json,
 )
 from rota.calendar.schemas import (
     BulkActionMetadata,
@@ -60,8 +61,9 @@ from rota.calendar.schemas import (
 from rota.calendar.service import EventQuery, ItemResult
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
+from rota.core.responses import json_response
 from rota.identity.deps import CalendarReader, CalendarWriter, write_context
-from rota.wixquery import QueryError, SortKey, parse_filter, parse_sort
+from rota.wixquery import Node, QueryError, SortKey, parse_filter, parse_sort
 
 router = APIRouter(tags=["Calendar Events"])
 
@@ -70,12 +72,14 @@ BULK = "/calendar/v3/bulk/events"
 DEFAULT_TYPES = [RecurrenceType.NONE, RecurrenceType.INSTANCE, RecurrenceType.EXCEPTION]
 QUERY_LIMIT_DEFAULT = 50
 QUERY_LIMIT_MAX = 1000
+T = TypeVar("T")
+ItemT = TypeVar("ItemT", BulkCreateItem, BulkUpdateItem)
 FieldsQuery = Annotated[list[PiFields], Query(max_length=1, default_factory=list)]
 TimeZoneQuery = Annotated[TimeZoneName | None, Query(alias="timeZone")]
 
 
 def _one(view: EventView, tz: ZoneInfo, pi: PiPolicy) -> Response:
-    return wix_json(EventResponse(event=EventRead.from_view(view, tz=tz, pi=pi)))
+    return json_response(EventResponse(event=EventRead.from_view(view, tz=tz, pi=pi)))
 
 
 @router.post(EVENTS, response_model=EventResponse, response_model_exclude_none=True)
@@ -127,7 +131,9 @@ async def list_events(
         session, site_id=principal.site_id, event_ids=event_ids
     )
     tz = await response_zone(session, principal, time_zone)
-    return wix_json(EventListResponse(events=[EventRead.from_view(v, tz=tz, pi=pi) for v in views]))
+    return json_response(
+        EventListResponse(events=[EventRead.from_view(v, tz=tz, pi=pi) for v in views])
+    )
 
 
 @router.post(
@@ -150,15 +156,11 @@ async def query_events(
     if paging is not None and paging.cursor:
         reject_with_cursor(filter=body.query.filter, sort=body.query.sort)
         cursor = decode_events_cursor(settings.secret_key, principal.site_id, paging.cursor)
+        node, sort = _parsed(cursor.filter, cursor.sort)
     else:
-        cursor = await _first_page(body, principal, session, now)
+        node, sort = _parsed(body.query.filter, body.query.sort)
+        cursor = await _first_page(body, principal, session, now, descending=sort.descending)
     pi = pi_policy(principal, cursor.fields)
-    try:
-        node = parse_filter(cursor.filter, EVENT_QUERY_FIELDS)
-        keys = parse_sort(cursor.sort, EVENT_SORT_FIELDS, max_keys=1)
-    except QueryError as error:
-        raise query_invalid(error) from None
-    sort = keys[0] if keys else SortKey("start")
     views, has_next = await calendar_service.query_events(
         session,
         site_id=principal.site_id,
@@ -178,19 +180,10 @@ async def query_events(
         next_cursor = encode_events_cursor(
             settings.secret_key,
             principal.site_id,
-            EventsCursor(
-                filter=cursor.filter,
-                sort=cursor.sort,
-                start_utc=cursor.start_utc,
-                end_utc=cursor.end_utc,
-                time_zone=cursor.time_zone,
-                recurrence_types=cursor.recurrence_types,
-                fields=cursor.fields,
-                after=(calendar_service.sort_value(last, sort), last.id),
-            ),
+            replace(cursor, after=(calendar_service.sort_value(last, sort), last.id)),
         )
     tz = await response_zone(session, principal, cursor.time_zone)
-    return wix_json(
+    return json_response(
         QueryEventsResponse(
             events=[EventRead.from_view(v, tz=tz, pi=pi) for v in views],
             paging_metadata=PagingMetadataRead(
@@ -200,30 +193,36 @@ async def query_events(
     )
 
 
-async def _first_page(
-    body: QueryEventsRequest, principal: CalendarReader, session: SessionDep, now: NowDep
-) -> EventsCursor:
-    """The query of a first page, in the shape a cursor carries it."""
-    raw_filter = body.query.filter
-    raw_sort = body.query.sort
-    if raw_filter is not None and not isinstance(raw_filter, dict):
-        raise query_invalid(QueryError("filter", "INVALID_VALUE", "filter must be an object"))
+def _parsed(raw_filter: Any, raw_sort: Any) -> tuple[Node, SortKey]:
+    """The filter and the one sort key (default: `start` ascending) of a query."""
     try:
         keys = parse_sort(raw_sort, EVENT_SORT_FIELDS, max_keys=1)
-        parse_filter(raw_filter, EVENT_QUERY_FIELDS)
+        node = parse_filter(raw_filter, EVENT_QUERY_FIELDS)
     except QueryError as error:
         raise query_invalid(error) from None
+    return node, keys[0] if keys else SortKey("start")
+
+
+async def _first_page(
+    body: QueryEventsRequest,
+    principal: CalendarReader,
+    session: SessionDep,
+    now: NowDep,
+    *,
+    descending: bool,
+) -> EventsCursor:
+    """The query of a first page (already parsed), in the shape a cursor carries it."""
     time_zone = body.time_zone or (await response_zone(session, principal, None)).key
     start, end = event_window(
         body.from_local_date,
         body.to_local_date,
         time_zone=time_zone,
-        descending=bool(keys and keys[0].descending),
+        descending=descending,
         now=now,
     )
     return EventsCursor(
-        filter=raw_filter,
-        sort=raw_sort if isinstance(raw_sort, list) else None,
+        filter=body.query.filter,
+        sort=body.query.sort,
         start_utc=start,
         end_utc=end,
         time_zone=time_zone,
@@ -245,11 +244,7 @@ async def update_event(
     settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
-    if body.event.id and body.event.id != event_id:
-        raise InvalidInput(
-            "event.id must match the id in the path",
-            violations=[FieldViolation("event.id", "Must equal the path's event id", "FORMAT")],
-        )
+    check_path_id("event", body.event.id, event_id)
     view = await calendar_service.update_event(
         session,
         site_id=principal.site_id,
@@ -309,7 +304,7 @@ async def split_recurring_event(
         ctx=write_context(principal, now, settings),
     )
     tz = await response_zone(session, principal, body.time_zone)
-    return wix_json(
+    return json_response(
         SplitEventResponse(
             updated_recurring_event_ending_before_split=EventRead.from_view(ended, tz=tz, pi=pi),
             new_recurring_event_starting_from_split=EventRead.from_view(continued, tz=tz, pi=pi),
@@ -317,27 +312,28 @@ async def split_recurring_event(
     )
 
 
-def _bulk_response(
-    results: list[ItemResult[EventView]], *, return_entity: bool, tz: ZoneInfo, pi: PiPolicy
+BulkRequest = BulkCreateEventsRequest | BulkUpdateEventsRequest | BulkCancelEventsRequest
+
+
+async def _run_bulk(
+    body: BulkRequest,
+    principal: CalendarWriter,
+    session: SessionDep,
+    items: Sequence[T],
+    action: Callable[[T], Awaitable[EventView]],
+    *,
+    item_id: Callable[[T], str | None] = lambda _item: None,
 ) -> Response:
-    items = [
-        BulkEventResult(
-            item_metadata=ItemMetadata(
-                id=result.value.id if result.value is not None else result.id,
-                original_index=result.index,
-                success=result.error is None,
-                error=item_error(result.error) if result.error is not None else None,
-            ),
-            item=EventRead.from_view(result.value, tz=tz, pi=pi)
-            if return_entity and result.value is not None
-            else None,
-        )
-        for result in results
-    ]
+    """Run ``action`` on each item in its own savepoint and answer with per-item results."""
+    pi = pi_policy(principal, body.fields)
+    results = await calendar_service.run_each(session, items, action, item_id=item_id)
+    tz = await response_zone(session, principal, body.time_zone)
     failures = sum(1 for result in results if result.error is not None)
-    return wix_json(
+    return json_response(
         BulkEventsResponse(
-            results=items,
+            results=[
+                _bulk_result(r, return_entity=body.return_entity, tz=tz, pi=pi) for r in results
+            ],
             bulk_action_metadata=BulkActionMetadata(
                 total_successes=len(results) - failures, total_failures=failures
             ),
@@ -345,20 +341,28 @@ def _bulk_response(
     )
 
 
-def _checked(
-    model: type[BulkCreateItem] | type[BulkUpdateItem],
-    raw: dict[str, Any],
-    index: int,
-) -> Callable[[], Any]:
-    """Parse one bulk item lazily, so a malformed item fails alone, inside its own result."""
+def _bulk_result(
+    result: ItemResult[EventView], *, return_entity: bool, tz: ZoneInfo, pi: PiPolicy
+) -> BulkEventResult:
+    return BulkEventResult(
+        item_metadata=ItemMetadata(
+            id=result.value.id if result.value is not None else result.id,
+            original_index=result.index,
+            success=result.error is None,
+            error=item_error(result.error) if result.error is not None else None,
+        ),
+        item=EventRead.from_view(result.value, tz=tz, pi=pi)
+        if return_entity and result.value is not None
+        else None,
+    )
 
-    def parse() -> Any:
-        try:
-            return model.model_validate(raw)
-        except ValidationError as error:
-            raise item_invalid(error, f"events[{index}]") from None
 
-    return parse
+def _parse_item(model: type[ItemT], raw: dict[str, Any], index: int) -> ItemT:
+    """One bulk item, parsed inside its own result: a malformed item fails alone."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise item_invalid(error, f"events[{index}]") from None
 
 
 def _raw_id(raw: dict[str, Any]) -> str | None:
@@ -375,12 +379,12 @@ async def bulk_create_event(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    pi = pi_policy(principal, body.fields)
     ctx = write_context(principal, now, settings)
+    caller = caller_of(principal)
 
     async def create(item: tuple[int, dict[str, Any]]) -> EventView:
         index, raw = item
-        event = _checked(BulkCreateItem, raw, index)().event
+        event = _parse_item(BulkCreateItem, raw, index).event
         return await calendar_service.create_event(
             session,
             site_id=principal.site_id,
@@ -388,13 +392,11 @@ async def bulk_create_event(
             event_type=event.type,
             changes=event.create_changes(),
             idempotency_key=None,
-            caller=caller_of(principal),
+            caller=caller,
             ctx=ctx,
         )
 
-    results = await calendar_service.run_each(session, list(enumerate(body.events)), create)
-    tz = await response_zone(session, principal, body.time_zone)
-    return _bulk_response(results, return_entity=body.return_entity, tz=tz, pi=pi)
+    return await _run_bulk(body, principal, session, list(enumerate(body.events)), create)
 
 
 @router.post(BULK + "/update", response_model=BulkEventsResponse, response_model_exclude_none=True)
@@ -405,12 +407,12 @@ async def bulk_update_event(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    pi = pi_policy(principal, body.fields)
     ctx = write_context(principal, now, settings)
+    caller = caller_of(principal)
 
     async def update(item: tuple[int, dict[str, Any]]) -> EventView:
         index, raw = item
-        parsed = _checked(BulkUpdateItem, raw, index)()
+        parsed = _parse_item(BulkUpdateItem, raw, index)
         if not parsed.event.id:
             raise InvalidInput(
                 "Every item needs event.id",
@@ -424,15 +426,18 @@ async def bulk_update_event(
             event_id=parsed.event.id,
             revision=parsed.event.revision,
             changes=update_changes(parsed.event, parsed.fieldmask),
-            caller=caller_of(principal),
+            caller=caller,
             ctx=ctx,
         )
 
-    results = await calendar_service.run_each(
-        session, list(enumerate(body.events)), update, item_id=lambda item: _raw_id(item[1])
+    return await _run_bulk(
+        body,
+        principal,
+        session,
+        list(enumerate(body.events)),
+        update,
+        item_id=lambda item: _raw_id(item[1]),
     )
-    tz = await response_zone(session, principal, body.time_zone)
-    return _bulk_response(results, return_entity=body.return_entity, tz=tz, pi=pi)
 
 
 @router.post(BULK + "/cancel", response_model=BulkEventsResponse, response_model_exclude_none=True)
@@ -443,20 +448,12 @@ async def bulk_cancel_event(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    pi = pi_policy(principal, body.fields)
     ctx = write_context(principal, now, settings)
+    caller = caller_of(principal)
 
     async def cancel(event_id: str) -> EventView:
         return await calendar_service.cancel_event(
-            session,
-            site_id=principal.site_id,
-            event_id=event_id,
-            caller=caller_of(principal),
-            ctx=ctx,
+            session, site_id=principal.site_id, event_id=event_id, caller=caller, ctx=ctx
         )
 
-    results = await calendar_service.run_each(
-        session, body.event_ids, cancel, item_id=lambda event_id: str(event_id)
-    )
-    tz = await response_zone(session, principal, body.time_zone)
-    return _bulk_response(results, return_entity=body.return_entity, tz=tz, pi=pi)
+    return await _run_bulk(body, principal, session, body.event_ids, cancel, item_id=str)

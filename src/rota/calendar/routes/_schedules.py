@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic.alias_generators import to_snake
 
 from rota.calendar import service as calendar_service
 from rota.calendar.constants import SCHEDULE_CREATE_ONLY, SCHEDULE_WRITABLE
@@ -21,11 +20,11 @@ from rota.calendar.privacy import PiFields, PiPolicy
 from rota.calendar.query_fields import SCHEDULE_QUERY_FIELDS
 from rota.calendar.routes._shared import (
     caller_of,
+    check_path_id,
     limit_of,
     pi_policy,
     query_invalid,
     reject_with_cursor,
-    wix_json,
 )
 from rota.calendar.schemas import (
     CancelScheduleRequest,
@@ -37,10 +36,11 @@ from rota.calendar.schemas import (
     ScheduleRead,
     ScheduleResponse,
     UpdateScheduleRequest,
-    mask_paths,
+    masked_fields,
 )
 from rota.core.deps import NowDep, SessionDep, SettingsDep
 from rota.core.errors import FieldViolation, InvalidInput
+from rota.core.responses import json_response
 from rota.identity.deps import CalendarReader, CalendarWriter, write_context
 from rota.wixquery import QueryError, parse_filter
 
@@ -51,7 +51,7 @@ FieldsQuery = Annotated[list[PiFields], Query(max_length=1, default_factory=list
 
 
 def _one(schedule: Schedule, pi: PiPolicy) -> Response:
-    return wix_json(ScheduleResponse(schedule=ScheduleRead.from_row(schedule, pi=pi)))
+    return json_response(ScheduleResponse(schedule=ScheduleRead.from_row(schedule, pi=pi)))
 
 
 @router.post(SCHEDULES, response_model=ScheduleResponse, response_model_exclude_none=True)
@@ -63,11 +63,10 @@ async def create_schedule(
     settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
-    given = {n for n in body.schedule.model_fields_set if getattr(body.schedule, n) is not None}
     schedule = await calendar_service.create_schedule(
         session,
         site_id=principal.site_id,
-        values=body.schedule.values(given),
+        values=body.schedule.create_values(),
         idempotency_key=str(body.idempotency_key) if body.idempotency_key else None,
         caller=caller_of(principal),
         ctx=write_context(principal, now, settings),
@@ -132,13 +131,12 @@ async def query_schedules(
         forward=forward,
         limit=limit,
     )
-    filter_doc = raw_filter if isinstance(raw_filter, dict) else None
 
     def token(after: uuid.UUID, direction: bool) -> str:
         return encode_schedules_cursor(
             settings.secret_key,
             principal.site_id,
-            SchedulesCursor(filter=filter_doc, after_id=after, forward=direction, fields=fields),
+            SchedulesCursor(filter=raw_filter, after_id=after, forward=direction, fields=fields),
         )
 
     # Going forward, more rows means a next page and a cursor means a previous one; going
@@ -147,7 +145,7 @@ async def query_schedules(
     has_prev = cursor is not None if forward else more
     next_token = token(rows[-1].id, True) if rows and has_next else None
     prev_token = token(rows[0].id, False) if rows and has_prev else None
-    return wix_json(
+    return json_response(
         QuerySchedulesResponse(
             schedules=[ScheduleRead.from_row(s, pi=pi) for s in rows],
             paging_metadata=PagingMetadataRead(
@@ -160,20 +158,11 @@ async def query_schedules(
 
 
 def _update_values(body: UpdateScheduleRequest) -> dict[str, Any]:
-    schedule = body.schedule
-    paths = mask_paths(body.fieldmask or body.field_mask)
-    allowed = SCHEDULE_WRITABLE | SCHEDULE_CREATE_ONLY
-    if paths is None:
-        names = set(schedule.model_fields_set) & allowed
-    else:
-        names = {to_snake(path.split(".")[0]) for path in paths}
-        unknown = sorted(names - allowed)
-        if unknown:
-            raise InvalidInput(
-                f"fieldmask names fields that cannot be updated: {', '.join(unknown)}",
-                violations=[FieldViolation("fieldmask", "Unknown or read-only field", "FORMAT")],
-            )
-    return schedule.values(names)
+    """PATCH semantics: the field mask when given, else every field present in the body."""
+    names = masked_fields(
+        body.fieldmask or body.field_mask, SCHEDULE_WRITABLE | SCHEDULE_CREATE_ONLY
+    )
+    return body.schedule.values(body.schedule.model_fields_set if names is None else names)
 
 
 @router.patch(
@@ -188,13 +177,8 @@ async def update_schedule(
     settings: SettingsDep,
 ) -> Response:
     pi = pi_policy(principal, body.fields)
-    if body.schedule.id and body.schedule.id.lower() != str(schedule_id):
-        raise InvalidInput(
-            "schedule.id must match the id in the path",
-            violations=[
-                FieldViolation("schedule.id", "Must equal the path's schedule id", "FORMAT")
-            ],
-        )
+    body_id = body.schedule.id
+    check_path_id("schedule", body_id.lower() if body_id else None, str(schedule_id))
     schedule = await calendar_service.update_schedule(
         session,
         site_id=principal.site_id,

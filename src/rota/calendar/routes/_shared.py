@@ -1,5 +1,5 @@
-"""What both calendar routers share: the caller's identity and PI policy, the response zone,
-query-language errors and JSON rendering."""
+"""What both calendar routers share: the caller's identity and PI policy, the response zone and
+query-language errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +16,6 @@ from rota.calendar.privacy import PiFields, PiPolicy
 from rota.calendar.recurrence import zone
 from rota.calendar.roles import Caller
 from rota.core.errors import FieldViolation, InvalidInput
-from rota.core.wire import WireModel
 from rota.identity.deps import Principal
 from rota.identity.permissions import Permission
 from rota.wixquery import QueryError
@@ -31,10 +29,6 @@ _RULES = {
     "greater_than_equal": "MIN",
     "less_than_equal": "MAX",
 }
-
-
-def wix_json(model: WireModel) -> Response:
-    return Response(model.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 def caller_of(principal: Principal) -> Caller:
@@ -91,6 +85,15 @@ def item_invalid(error: ValidationError, prefix: str) -> InvalidInput:
             )
         )
     return InvalidInput(f"Invalid item: check {violations[0].field}", violations=violations)
+
+
+def check_path_id(kind: str, body_id: str | None, path_id: str) -> None:
+    """A PATCH body may repeat the entity's id, but only the one in the path."""
+    if body_id and body_id != path_id:
+        raise InvalidInput(
+            f"{kind}.id must match the id in the path",
+            violations=[FieldViolation(f"{kind}.id", f"Must equal the path's {kind} id", "FORMAT")],
+        )
 
 
 def limit_of(value: int | None, *, default: int, maximum: int, field: str) -> int:

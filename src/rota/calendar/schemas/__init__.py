@@ -19,7 +19,6 @@ from rota.calendar.schemas._events import (
     SplitEventRequest,
     SplitEventResponse,
     UpdateEventRequest,
-    mask_paths,
     update_changes,
 )
 from rota.calendar.schemas._schedules import (
@@ -39,6 +38,7 @@ from rota.calendar.schemas._shared import (
     PagingMetadataRead,
     TimeZoneName,
     item_error,
+    masked_fields,
 )
 
 __all__ = [
@@ -74,6 +74,6 @@ __all__ = [
     "UpdateEventRequest",
     "UpdateScheduleRequest",
     "item_error",
-    "mask_paths",
+    "masked_fields",
     "update_changes",
 ]

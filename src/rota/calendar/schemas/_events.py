@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
-from pydantic.alias_generators import to_snake
 
 from rota.calendar.editing import EDITABLE_FIELDS
 from rota.calendar.event_view import EventView
@@ -29,10 +28,10 @@ from rota.calendar.schemas._shared import (
     ZonedDateInput,
     ZonedDateRead,
     adjusted,
+    masked_fields,
     stored_document,
     zoned,
 )
-from rota.core.errors import FieldViolation, InvalidInput
 from rota.core.wire import Int64Input, Int64String, Timestamp, WireModel
 
 Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
@@ -128,42 +127,10 @@ class EventUpdate(EventFieldsInput):
     type: str | None = None
 
 
-def mask_paths(raw: Any) -> list[str] | None:
-    """Wix sends one comma-separated string; arrays and ``{"paths": [...]}`` work too."""
-    if raw is None:
-        return None
-    if isinstance(raw, dict):
-        raw = raw.get("paths", [])
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-        raise InvalidInput(
-            "fieldmask must be a comma-separated string of field paths",
-            violations=[FieldViolation("fieldmask", "Expected 'title,notes'", "FORMAT")],
-        )
-    return [path.strip() for path in raw if path.strip()]
-
-
 def update_changes(event: EventUpdate, fieldmask: Any) -> dict[str, Any]:
     """PATCH semantics: the field mask when given, else every field present in the body."""
-    paths = mask_paths(fieldmask)
-    if paths is None:
-        names = set(event.model_fields_set)
-    else:
-        names = {to_snake(path.split(".")[0]) for path in paths}
-        unknown = sorted(names - EDITABLE_FIELDS)
-        if unknown:
-            raise InvalidInput(
-                f"fieldmask names fields that cannot be updated: {', '.join(unknown)}",
-                violations=[
-                    FieldViolation(
-                        "fieldmask",
-                        f"Updatable fields: {', '.join(sorted(EDITABLE_FIELDS))}",
-                        "FORMAT",
-                    )
-                ],
-            )
-    changes = event.changes(names)
+    names = masked_fields(fieldmask, EDITABLE_FIELDS)
+    changes = event.changes(event.model_fields_set if names is None else names)
     for name in ("type", "schedule_id"):
         if name in event.model_fields_set:
             changes[name] = getattr(event, name)

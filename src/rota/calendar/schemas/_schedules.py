@@ -54,7 +54,11 @@ class ScheduleFieldsInput(WireModel):
 
 
 class ScheduleCreate(ScheduleFieldsInput):
-    pass
+    def create_values(self) -> dict[str, Any]:
+        """On create an explicit null means "not given": the default applies."""
+        return self.values(
+            {name for name in self.model_fields_set if getattr(self, name) is not None}
+        )
 
 
 class ScheduleUpdate(ScheduleFieldsInput):

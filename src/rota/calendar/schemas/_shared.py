@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic.alias_generators import to_snake
 from pydantic_core import PydanticCustomError
 
 from rota.calendar.privacy import PiFields
@@ -20,7 +21,8 @@ from rota.calendar.recurrence import (
     to_local,
     zone,
 )
-from rota.core.errors import InvalidInput, RotaError
+from rota.calendar.roles import grant
+from rota.core.errors import FieldViolation, InvalidInput, RotaError
 from rota.core.wire import WireModel
 
 
@@ -98,10 +100,7 @@ class PermissionInput(WireModel):
     role: Literal["WRITER", "COMMENTER"]
 
     def stored(self) -> dict[str, Any]:
-        return {
-            "identity": {"wixUserId": str(self.identity.wix_user_id), "identityType": "WIX_USER"},
-            "role": self.role,
-        }
+        return grant(str(self.identity.wix_user_id), self.role)
 
 
 class ExtendedFieldsInput(WireModel):
@@ -114,6 +113,33 @@ class ParticipantNotification(WireModel):
     notify_participants: bool | None = None
     message: str | None = Field(default=None, min_length=1, max_length=5000)
     metadata: dict[str, str] | None = Field(default=None, max_length=10)
+
+
+def masked_fields(fieldmask: Any, allowed: frozenset[str]) -> set[str] | None:
+    """The attributes a PATCH field mask names (None without a mask); each must be in
+    ``allowed``. Wix sends one comma-separated string; arrays and ``{"paths": [...]}`` work too."""
+    if fieldmask is None:
+        return None
+    paths = fieldmask.get("paths", []) if isinstance(fieldmask, dict) else fieldmask
+    if isinstance(paths, str):
+        paths = paths.split(",")
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise InvalidInput(
+            "fieldmask must be a comma-separated string of field paths",
+            violations=[FieldViolation("fieldmask", "Expected 'title,notes'", "FORMAT")],
+        )
+    names = {to_snake(path.strip().split(".")[0]) for path in paths if path.strip()}
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise InvalidInput(
+            f"fieldmask names fields that cannot be updated: {', '.join(unknown)}",
+            violations=[
+                FieldViolation(
+                    "fieldmask", f"Updatable fields: {', '.join(sorted(allowed))}", "FORMAT"
+                )
+            ],
+        )
+    return names
 
 
 def stored_document(value: WireModel | None) -> dict[str, Any] | None:

@@ -4,9 +4,9 @@ targets, and the revision and role checks."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,6 @@ from rota.calendar import repository
 from rota.calendar.constants import (
     BUSINESS_SCHEDULE_EXTERNAL_ID,
     STAFF_RESOURCE_TYPE_ID,
-    RecurrenceType,
     ScheduleStatus,
     Transparency,
 )
@@ -165,6 +164,28 @@ def new_row(view: EventView, *, site_id: uuid.UUID, now: datetime) -> CalendarEv
     return row
 
 
+async def rewrite_events(
+    session: AsyncSession,
+    rows: Iterable[CalendarEvent],
+    schedule: Schedule,
+    change: Callable[[EventView], EventView],
+    *,
+    now: datetime,
+) -> list[EventView]:
+    """Apply ``change`` to each stored event; those it changes are stored at their next
+    revision and returned (as stored), the rest are left alone."""
+    changed: list[EventView] = []
+    for row in rows:
+        current = event_view(row, schedule)
+        updated = change(current)
+        if updated != current:
+            updated = replace(updated, revision=current.revision + 1, updated_at=now)
+            write_view(row, updated)
+            changed.append(updated)
+    await session.flush()
+    return changed
+
+
 @dataclass(frozen=True)
 class Target:
     """An event a request names: its view, its stored row (None for a generated INSTANCE),
@@ -186,15 +207,22 @@ async def find_target(session: AsyncSession, *, site_id: uuid.UUID, event_id: st
         master_id, day = parsed
         master = await repository.get_event(session, site_id=site_id, event_id=master_id)
         if master is not None:
-            instance = instance_on(event_view(*master), day)
+            replaced = await repository.overridden_dates(session, master_ids=[master_id])
+            instance = instance_on(event_view(*master), day, replaced)
             if instance is not None:
                 return Target(instance, None, master[1], master[0])
     raise EventNotFound(f"Event {event_id} does not exist", details={"eventId": event_id})
 
 
-def instance_on(master: EventView, day: Any) -> EventView | None:
+def instance_on(
+    master: EventView, day: date, replaced: Collection[tuple[str, date]]
+) -> EventView | None:
+    """The INSTANCE of ``master`` on local date ``day``, unless the series has no occurrence
+    that day or a stored row replaces it (``replaced``: (MASTER id, date) pairs). A row keeps
+    its own id when a split moves it to a new MASTER, so the new MASTER's id for that date
+    names nothing, exactly as Query Events does not list it."""
     series = series_of(master)
-    if master.recurrence_type != RecurrenceType.MASTER or series is None:
+    if series is None or (master.id, day) in replaced:
         return None
     occurrence = series.occurrence_on(day)
     return instance_of(master, occurrence) if occurrence is not None else None

@@ -53,6 +53,7 @@ from rota.calendar.service._common import (
     new_row,
     require_active,
     resolve_resources,
+    rewrite_events,
     schedule_facts,
     write_view,
 )
@@ -95,10 +96,8 @@ async def create_event(
         changes=changes,
         now=now,
     )
-    if view.resources or changes.get("resources"):
-        resolved = await resolve_resources(
-            session, site_id=site_id, resources=list(changes.get("resources") or [])
-        )
+    if view.resources:
+        resolved = await resolve_resources(session, site_id=site_id, resources=view.resources)
         view = replace(view, resources=resolved)
     row = new_row(view, site_id=site_id, now=now)
     row.idempotency_key = idempotency_key
@@ -117,7 +116,8 @@ async def list_events(
 ) -> list[EventView]:
     """The events among ``event_ids`` in the order asked; unknown ids are left out.
 
-    Two queries whatever the count: the stored events, then the MASTERs of the instance ids.
+    Three queries whatever the count: the stored events, then the MASTERs of the instance ids
+    and the occurrences stored rows replace.
     """
     stored = {
         row.id: event_view(row, schedule)
@@ -136,9 +136,10 @@ async def list_events(
             session, site_id=site_id, event_ids={master for master, _ in wanted.values()}
         )
     }
+    replaced = await repository.overridden_dates(session, master_ids=list(masters))
     for event_id, (master_id, day) in wanted.items():
         master = masters.get(master_id)
-        instance = instance_on(master, day) if master is not None else None
+        instance = instance_on(master, day, replaced) if master is not None else None
         if instance is not None:
             stored[event_id] = instance
     return [stored[event_id] for event_id in dict.fromkeys(event_ids) if event_id in stored]
@@ -215,22 +216,16 @@ async def _pass_on_to_exceptions(
     now: datetime,
 ) -> list[EventView]:
     """The future EXCEPTIONs that took new values from ``master``, as stored."""
-    changed: list[EventView] = []
-    for row in await repository.replacements_of(session, site_id=site_id, master_id=master.id):
-        if (
-            row.recurrence_type != RecurrenceType.EXCEPTION
-            or row.status != EventStatus.CONFIRMED
-            or row.start_utc < now
-        ):
-            continue
-        current = event_view(row, schedule)
-        updated = inherit_from_master(current, master)
-        if updated != current:
-            updated = replace(updated, revision=current.revision + 1, updated_at=now)
-            write_view(row, updated)
-            changed.append(updated)
-    await session.flush()
-    return changed
+    rows = [
+        row
+        for row in await repository.replacements_of(session, site_id=site_id, master_id=master.id)
+        if row.recurrence_type == RecurrenceType.EXCEPTION
+        and row.status == EventStatus.CONFIRMED
+        and row.start_utc >= now
+    ]
+    return await rewrite_events(
+        session, rows, schedule, lambda view: inherit_from_master(view, master), now=now
+    )
 
 
 async def cancel_event(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,16 +30,20 @@ from rota.calendar.constants import (
     WEEKDAYS,
     EventStatus,
     EventType,
-    InheritableField,
     ScheduleStatus,
 )
-from rota.calendar.editing import ScheduleFacts, draft_event, inherit_from_schedule, invalid
+from rota.calendar.editing import (
+    SCHEDULE_DEFAULT_ATTRIBUTES,
+    draft_event,
+    inherit_from_schedule,
+    invalid,
+)
 from rota.calendar.errors import BusinessScheduleProtected, DuplicateBusinessSchedule
 from rota.calendar.event_ids import new_event_id
 from rota.calendar.event_view import EventView
 from rota.calendar.models import Schedule
 from rota.calendar.query_fields import mentions
-from rota.calendar.roles import Caller
+from rota.calendar.roles import Caller, grant
 from rota.calendar.service._common import (
     business_time_zone,
     business_zone,
@@ -52,41 +55,36 @@ from rota.calendar.service._common import (
     new_row,
     remember_business_zone,
     require_active,
+    rewrite_events,
     schedule_facts,
-    write_view,
 )
 from rota.core.context import WriteContext
 from rota.wixquery.ast import And, Comparison, Node
 
-_DEFAULT_OF = {
-    "default_title": InheritableField.TITLE,
-    "time_zone": InheritableField.TIME_ZONE,
-    "default_location": InheritableField.LOCATION,
-    "default_capacity": InheritableField.CAPACITY,
-    "default_conferencing_details": InheritableField.CONFERENCING_DETAILS,
-}
+# Which inheritable value each schedule attribute is the default of.
+_DEFAULT_OF = {source: field for field, (source, _) in SCHEDULE_DEFAULT_ATTRIBUTES.items()}
 
 
 def _next_weekday(start: date, weekday_name: str) -> date:
     return start + timedelta(days=(WEEKDAYS.index(weekday_name) - start.weekday()) % 7)
 
 
-def _new_schedule(
-    *, site_id: uuid.UUID, external_id: str | None, name: str | None, time_zone: str, now: datetime
-) -> Schedule:
+def _new_schedule(*, site_id: uuid.UUID, time_zone: str, now: datetime, **columns: Any) -> Schedule:
+    """A new ACTIVE schedule at revision 1; ``columns`` override the Bookings defaults."""
+    defaults: dict[str, Any] = {
+        "business_time_zone_enabled": True,
+        "app_id": BOOKINGS_APP_ID,
+        "permissions": [],
+    }
     return Schedule(
         id=uuid.uuid4(),
         site_id=site_id,
-        external_id=external_id,
-        name=name,
         status=ScheduleStatus.ACTIVE,
         time_zone=time_zone,
-        business_time_zone_enabled=True,
-        app_id=BOOKINGS_APP_ID,
-        permissions=[],
         revision=1,
         created_at=now,
         updated_at=now,
+        **(defaults | columns),
     )
 
 
@@ -197,9 +195,7 @@ async def set_schedule_role(
         if (p.get("identity") or {}).get("wixUserId") != user_id
     ]
     if role is not None:
-        others.append(
-            {"identity": {"wixUserId": user_id, "identityType": "WIX_USER"}, "role": role}
-        )
+        others.append(grant(user_id, role))
     schedule.permissions = others
     await _store_and_announce(session, schedule, ctx)
 
@@ -251,20 +247,14 @@ async def create_schedule(
         )
     time_zone = values.get("time_zone") or await business_time_zone(session, site_id=site_id)
     permissions = list(values.get("permissions") or [])
-    if caller.is_user and not permissions:
-        permissions = [
-            {
-                "identity": {"wixUserId": caller.user_id, "identityType": "WIX_USER"},
-                "role": "WRITER",
-            }
-        ]
-    schedule = Schedule(
-        id=uuid.uuid4(),
+    if caller.user_id is not None and not permissions:
+        permissions = [grant(caller.user_id, "WRITER")]
+    schedule = _new_schedule(
         site_id=site_id,
+        time_zone=time_zone,
+        now=ctx.now,
         external_id=external_id,
         name=values.get("name"),
-        status=ScheduleStatus.ACTIVE,
-        time_zone=time_zone,
         business_time_zone_enabled=values.get("business_time_zone_enabled", True) is not False,
         default_title=values.get("default_title"),
         default_location=values.get("default_location"),
@@ -274,9 +264,6 @@ async def create_schedule(
         permissions=permissions,
         extended_fields=values.get("extended_fields"),
         idempotency_key=idempotency_key,
-        revision=1,
-        created_at=ctx.now,
-        updated_at=ctx.now,
     )
     await repository.add_schedule(session, schedule)
     await announce.schedule_created(session, schedule, ctx)
@@ -345,14 +332,11 @@ async def update_schedule(
         elif name == "business_time_zone_enabled":
             value = value is not False
         setattr(schedule, name, value)
-    schedule.revision += 1
-    schedule.updated_at = ctx.now
-    await flush_guarded(session, "schedule", str(schedule.id))
+    await _store_and_announce(session, schedule, ctx)
     remember_business_zone(session, schedule)
     refreshed: list[EventView] = []
     if changed_defaults:
         refreshed = await _refresh_inheriting_events(session, schedule, changed_defaults, ctx.now)
-    await announce.schedule_updated(session, schedule, ctx)
     tz = await business_zone(session, site_id=site_id)
     for view in refreshed:
         await announce.event_updated(session, view, site_id=site_id, tz=tz, ctx=ctx)
@@ -363,20 +347,13 @@ async def _refresh_inheriting_events(
     session: AsyncSession, schedule: Schedule, fields: set[str], now: datetime
 ) -> list[EventView]:
     """The still-running events that took the schedule's new defaults, as stored."""
-    facts: ScheduleFacts = schedule_facts(schedule)
+    facts = schedule_facts(schedule)
     events = await repository.live_events_of_schedule(
         session, site_id=schedule.site_id, schedule_id=schedule.id, since=now
     )
-    changed: list[EventView] = []
-    for event in events:
-        view = event_view(event, schedule)
-        refreshed = inherit_from_schedule(view, facts, fields)
-        if refreshed != view:
-            refreshed = replace(refreshed, revision=view.revision + 1, updated_at=now)
-            write_view(event, refreshed)
-            changed.append(refreshed)
-    await session.flush()
-    return changed
+    return await rewrite_events(
+        session, events, schedule, lambda view: inherit_from_schedule(view, facts, fields), now=now
+    )
 
 
 async def cancel_schedule(
