@@ -47,3 +47,21 @@ def test_sites_show_groups_and_modules(migrated_database: str) -> None:
     )
     assert unknown.exit_code == 2
     assert "does not exist" in unknown.output
+
+
+def test_groups_refuse_unknown_sites(migrated_database: str) -> None:
+    nowhere = "00000000-0000-0000-0000-000000000000"
+    for args in (
+        ("groups", "create", "Ghost", "--head-office", nowhere),
+        (
+            "groups",
+            "add-site",
+            _last_line(_rota(migrated_database, "groups", "create", "G")),
+            nowhere,
+        ),
+    ):
+        result = _rota(migrated_database, *args)
+        assert result.exit_code == 2, result.output
+        assert "does not exist" in result.output
+    document = json.loads(_rota(migrated_database, "groups", "list", "--json").stdout)
+    assert "Ghost" not in [group["name"] for group in document]

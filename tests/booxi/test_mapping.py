@@ -139,6 +139,9 @@ def test_days_from_dates_and_date_times() -> None:
     assert parse_day("2031-06-01T20:00:00Z", tokyo) == date(2031, 6, 2)
     assert parse_day("2031-06-01T20:00:00", tokyo) == date(2031, 6, 1)
     assert parse_day("June", tokyo) is None
+    # Moved into the zone, these fall outside the years a date can hold.
+    assert parse_day("0001-01-01T00:00:00+01:00", ZoneInfo("Europe/London")) is None
+    assert parse_day("9999-12-31T23:00:00-05:00", tokyo) is None
 
 
 def test_overlapping_ranges_of_a_day_are_found() -> None:

@@ -3,6 +3,7 @@ back by request id with their state, and usable once to set a new password."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -107,23 +108,35 @@ async def test_seed_recovery_examples(
     assert replay.json()["error"] == "InvalidRecoveryCode"
 
 
-async def test_five_requests_per_user_then_a_clear_error(
-    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
-) -> None:
-    first, second = await make_merchant(sessionmaker), await make_merchant(sessionmaker)
-    staff = await _staff_with_account(client, first, sessionmaker, "booxi-busy@example.com")
-    # The same user at another merchant: its requests count too.
+async def _one_account_at_two_merchants(
+    client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    first: Merchant,
+    second: Merchant,
+    email: str,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """A staff record at each merchant, both connected to the same user account."""
+    staff = await _staff_with_account(client, first, sessionmaker, email)
     async with sessionmaker.begin() as session:
-        user = await account_service.find_user_by_email(session, "booxi-busy@example.com")
+        user = await account_service.find_user_by_email(session, email)
         assert user is not None
         await account_service.grant_membership(
             session, user_id=user.id, site_id=second.site_id, role=Role.STAFF, now=utc_now()
         )
     elsewhere = await create_staff(client, second)
     await client.put(
-        f"{STAFF}/{elsewhere['id']}/userAccess",
-        json={"loginEmail": "booxi-busy@example.com"},
-        headers=second.headers,
+        f"{STAFF}/{elsewhere['id']}/userAccess", json={"loginEmail": email}, headers=second.headers
+    )
+    return staff, elsewhere
+
+
+async def test_five_requests_per_user_then_a_clear_error(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    first, second = await make_merchant(sessionmaker), await make_merchant(sessionmaker)
+    # The same user at another merchant: its requests count too.
+    staff, elsewhere = await _one_account_at_two_merchants(
+        client, sessionmaker, first, second, "booxi-busy@example.com"
     )
     codes = []
     for merchant, staff_id in [(first, staff["id"])] * 3 + [(second, elsewhere["id"])] * 2:
@@ -151,6 +164,23 @@ async def test_five_requests_per_user_then_a_clear_error(
         )
     again = await client.post(f"{STAFF}/{staff['id']}/passwordRecovery", headers=first.headers)
     assert again.status_code == 200
+
+
+async def test_the_limit_holds_for_requests_at_once_through_two_merchants(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    first, second = await make_merchant(sessionmaker), await make_merchant(sessionmaker)
+    staff, elsewhere = await _one_account_at_two_merchants(
+        client, sessionmaker, first, second, "booxi-race@example.com"
+    )
+    # Eight at once, through either staff record of the same account: five codes, three 429s.
+    at_once = await asyncio.gather(
+        *(
+            client.post(f"{STAFF}/{staff_id}/passwordRecovery", headers=merchant.headers)
+            for staff_id, merchant in [(staff["id"], first), (elsewhere["id"], second)] * 4
+        )
+    )
+    assert sorted(r.status_code for r in at_once) == [200] * 5 + [429] * 3
 
 
 async def test_recovery_needs_an_account_and_its_own_request(

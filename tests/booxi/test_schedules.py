@@ -3,6 +3,7 @@ Wix Calendar API and availability see them; overlaps refused with `ScheduleOverl
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -177,6 +178,16 @@ async def test_update_rewrites_the_hours_and_delete_removes_them(
     assert gone.json()["parameter"] == "scheduleId"
 
 
+async def test_deletes_at_once_take_turns(client: httpx.AsyncClient, merchant: Merchant) -> None:
+    staff = await create_staff(client, merchant)
+    schedule = (await client.post(_url(staff), json=SUMMER, headers=merchant.headers)).json()
+    url = f"{_url(staff)}/{schedule['id']}"
+    deletes = await asyncio.gather(
+        *(client.delete(url, headers=merchant.headers) for _ in range(3))
+    )
+    assert sorted(r.status_code for r in deletes) == [200, 404, 404]
+
+
 async def test_schedule_started_in_the_past_is_written_from_today(
     client: httpx.AsyncClient, merchant: Merchant
 ) -> None:
@@ -221,6 +232,47 @@ async def test_listing_pages_and_filters_by_range(
     assert "cursor" not in ranged.json()
 
 
+async def test_end_past_the_calendar_is_open_ended_there(
+    client: httpx.AsyncClient, merchant: Merchant
+) -> None:
+    staff = await create_staff(client, merchant, communicationEmail="forever@example.com")
+    wix_id = await _wix_id(client, merchant, "forever@example.com")
+    hours = [{"dow": 1, "start": "09:00", "end": "10:00"}]
+    forever = {"start": "2031-06-02", "end": "9999-12-31", "weeklyHours": hours}
+    response = await client.post(_url(staff), json=forever, headers=merchant.headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["end"] == "9999-12-31"  # the record keeps its dates
+    week = await _free(client, merchant, wix_id, "2031-06-02", "2031-06-09")
+    assert len(week["freeIntervals"]) == 1
+    # Starting after the calendar's last year, there is nothing to write in it yet.
+    other = await create_staff(client, merchant)
+    alone = await client.post(
+        _url(other), json={"start": "9999-12-31", "weeklyHours": hours}, headers=merchant.headers
+    )
+    assert alone.status_code == 200, alone.text
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"cursor": "99999999999999999999"}, "cursor"),
+        ({"cursor": str(2**31)}, "cursor"),
+        ({"cursor": "\u00b2"}, "cursor"),
+        ({"cursor": "-1"}, "cursor"),
+        ({"rangeStart": "0001-01-01T00:00:00+01:00"}, "rangeStart"),
+        ({"rangeEnd": "9999-12-31T23:00:00-05:00"}, "rangeEnd"),
+        ({"rangeStart": "2032-02-01", "rangeEnd": "2032-01-01"}, "rangeEnd"),
+    ],
+)
+async def test_bad_listing_parameters_are_a_400_naming_them(
+    client: httpx.AsyncClient, merchant: Merchant, params: dict[str, str], parameter: str
+) -> None:
+    staff = await create_staff(client, merchant)
+    response = await client.get(_url(staff), params=params, headers=merchant.headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["parameter"] == parameter
+
+
 @pytest.mark.parametrize(
     ("body", "parameter"),
     [
@@ -245,6 +297,8 @@ async def test_listing_pages_and_filters_by_range(
         ({"start": "2031-06-02", "weeklyHours": [{"dow": "Monday", "start": "9", "end": "1"}]},
          "weeklyHours[0].dow"),
         ({"start": "2031-06-02", "id": 12345}, "id"),
+        ({"start": "0001-01-01T00:00:00+01:00"}, "start"),
+        ({"start": "2031-06-02", "end": "9999-12-31T23:00:00-05:00"}, "end"),
     ],
 )  # fmt: skip
 async def test_bad_schedules_are_a_400_naming_the_parameter(

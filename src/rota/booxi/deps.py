@@ -27,7 +27,6 @@ class Partner:
 
     key_id: uuid.UUID
     site_ids: tuple[uuid.UUID, ...]
-    permissions: frozenset[Permission]
 
     def write_context(self, now: datetime, settings: Settings) -> WriteContext:
         return WriteContext(
@@ -50,7 +49,7 @@ def partner(permission: Permission) -> Callable[[Request], Awaitable[Partner]]:
                 f"This partner key lacks the permission '{permission.value}'; use a key with a "
                 "scope that grants it (see the README's scope table)"
             )
-        return Partner(key_id=grant.key_id, site_ids=grant.site_ids, permissions=grant.permissions)
+        return Partner(key_id=grant.key_id, site_ids=grant.site_ids)
 
     return authenticate
 

@@ -13,8 +13,8 @@ from rota.core.errors import (
     FieldViolation,
     InvalidInput,
     NotFound,
-    RotaError,
 )
+from rota.identity.errors import TooManyAttempts
 
 
 class MissingParameter(InvalidInput):
@@ -39,6 +39,10 @@ def invalid(parameter: str, message: str, **data: Any) -> InvalidParameter:
     return InvalidParameter(
         message, violations=[FieldViolation(parameter, message, "INVALID_VALUE", data or None)]
     )
+
+
+def read_only(parameter: str, message: str, description: str = "read-only") -> ReadOnlyField:
+    return ReadOnlyField(message, violations=[FieldViolation(parameter, description, "READ_ONLY")])
 
 
 def at(parameter: str, **data: Any) -> dict[str, Any]:
@@ -104,9 +108,8 @@ class NoUserAccount(BusinessRuleViolation):
     code = "STAFF_HAS_NO_USER_ACCOUNT"
 
 
-class TooManyRecoveryAttempts(RotaError):
+class TooManyRecoveryAttempts(TooManyAttempts):
     code = "TOO_MANY_PASSWORD_RECOVERY_ATTEMPTS"
-    http_status = 429
 
 
 class PasswordRecoveryNotFound(NotFound):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from rota.booxi.mapping import PersonnelType, StaffStatus
+from rota.booxi.mapping import CodeState, PersonnelType, StaffStatus
 from rota.booxi.models import (
     HeadOfficeGroup,
     Merchant,
@@ -53,26 +53,16 @@ def _insert(session: AsyncSession) -> Any:
 # ------------------------------------------------------------------ merchants and groups
 
 
-async def ensure_merchants(
-    session: AsyncSession, *, site_ids: Sequence[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, Merchant]:
-    """The merchant of each site, numbering the sites that have none yet. Concurrent callers
-    may race to number the same site; the unique site id lets exactly one insert win."""
-    found = await merchants_of_sites(session, site_ids)
-    missing = [site_id for site_id in dict.fromkeys(site_ids) if site_id not in found]
-    if missing:
-        rows = [{"site_id": site_id, "idp_domains": [], "created_at": now} for site_id in missing]
-        insert = _insert(session)(Merchant).values(rows)
+async def ensure_merchant(session: AsyncSession, *, site_id: uuid.UUID, now: datetime) -> Merchant:
+    """The site's merchant, numbering the site if it has none yet. Concurrent callers may race
+    to number the same site; the unique site id lets exactly one insert win."""
+    query = sa.select(Merchant).where(Merchant.site_id == site_id)
+    found = await session.scalar(query)
+    if found is None:
+        insert = _insert(session)(Merchant).values(site_id=site_id, idp_domains=[], created_at=now)
         await session.execute(insert.on_conflict_do_nothing(index_elements=["site_id"]))
-        found.update(await merchants_of_sites(session, missing))
+        found = (await session.scalars(query)).one()
     return found
-
-
-async def merchants_of_sites(
-    session: AsyncSession, site_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Merchant]:
-    rows = await session.scalars(sa.select(Merchant).where(Merchant.site_id.in_(site_ids)))
-    return {row.site_id: row for row in rows}
 
 
 async def merchant(session: AsyncSession, merchant_id: int) -> Merchant | None:
@@ -268,6 +258,13 @@ async def lock_staff(session: AsyncSession, staff_id: uuid.UUID) -> None:
     )
 
 
+async def lock_user(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Hold the account's row until commit (PostgreSQL; SQLite writers queue anyway), so checks
+    spanning the account's rows in every merchant (password-recovery limits) see no
+    concurrent writer."""
+    await session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+
+
 # ------------------------------------------------------------------ module links
 
 
@@ -319,8 +316,8 @@ async def expire_recoveries(session: AsyncSession, *, user_id: uuid.UUID) -> Non
     """A new code supersedes the user's earlier ones."""
     await session.execute(
         sa.update(PasswordRecovery)
-        .where(PasswordRecovery.user_id == user_id, PasswordRecovery.state == "Valid")
-        .values(state="Expired")
+        .where(PasswordRecovery.user_id == user_id, PasswordRecovery.state == CodeState.VALID.value)
+        .values(state=CodeState.EXPIRED.value)
     )
 
 
@@ -340,7 +337,7 @@ async def latest_valid_recovery(
 ) -> PasswordRecovery | None:
     return await session.scalar(
         sa.select(PasswordRecovery)
-        .where(PasswordRecovery.user_id == user_id, PasswordRecovery.state == "Valid")
+        .where(PasswordRecovery.user_id == user_id, PasswordRecovery.state == CodeState.VALID.value)
         .order_by(PasswordRecovery.id.desc())
         .limit(1)
         .with_for_update()

@@ -249,13 +249,7 @@ class BooxiModuleLinkWrite(WireModel):
     staff_id: int | None = None
     module_id: str | None = None
     external_id: str = Field(min_length=1, max_length=200)
-    metadata: (
-        dict[
-            Annotated[str, Field(min_length=1, max_length=100)],
-            Annotated[str, Field(max_length=1000)],
-        ]
-        | None
-    ) = Field(default=None, max_length=50)
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(default=None, max_length=50)
 
 
 class BooxiModuleLink(WireModel):

@@ -54,9 +54,9 @@ def parse_day(text: str, tz: ZoneInfo) -> date | None:
         if len(text) == 10:
             return date.fromisoformat(text)
         moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(tz).date() if moment.tzinfo is not None else moment.date()
+    except (ValueError, OverflowError):  # Overflow: moved into the zone, past year 1 or 9999
         return None
-    return moment.astimezone(tz).date() if moment.tzinfo is not None else moment.date()
 
 
 @dataclass(frozen=True, order=True)

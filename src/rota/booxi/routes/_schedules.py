@@ -35,6 +35,16 @@ def _draft(body: BooxiScheduleWrite) -> booxi_service.ScheduleDraft:
     )
 
 
+def _after(cursor: str | None) -> int | None:
+    """The schedule id a cursor continues after: one of ours is a schedule id, so anything
+    else (other digits, a number past the ids' range) is refused before it reaches a query."""
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and int(cursor) <= MAX_ID):
+        raise invalid("cursor", "Send back the cursor of the previous page unchanged")
+    return int(cursor)
+
+
 def _check_id(body: BooxiScheduleWrite, schedule_id: int | None) -> None:
     if body.id is not None and body.id != schedule_id:
         raise invalid("id", "The body's id must be the path's scheduleId (or be left out)")
@@ -52,16 +62,13 @@ async def get_staff_schedules(
 ) -> Response:
     """The staff member's schedules (those sharing a date with `rangeStart`..`rangeEnd` when
     given), by id; `cursor` continues after the previous page."""
-    token = blank_as_none(cursor)
-    if token is not None and not token.isdigit():
-        raise invalid("cursor", "Send back the cursor of the previous page unchanged")
     page = await booxi_service.list_schedules(
         session,
         partnership=partner.site_ids,
         number=staff_id,
         range_start=blank_as_none(range_start),
         range_end=blank_as_none(range_end),
-        after=int(token) if token is not None else None,
+        after=_after(blank_as_none(cursor)),
         limit=limit,
     )
     return json_response(

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from rota.booxi import service as booxi_service
 from rota.booxi.deps import StaffReader, StaffWriter
 from rota.booxi.routes._common import (
+    MAX_ID,
     MAX_STAFF_ID,
     STAFF,
     Limit,
@@ -41,7 +42,7 @@ async def get_staff_list(
     settings: SettingsDep,
     external_id: Annotated[str | None, Query(alias="externalId", max_length=200)] = None,
     module_id: Annotated[str | None, Query(alias="moduleId", max_length=100)] = None,
-    merchant_id: Annotated[int | None, Query(alias="merchantId", ge=1, le=2**31 - 1)] = None,
+    merchant_id: Annotated[int | None, Query(alias="merchantId", ge=1, le=MAX_ID)] = None,
     first_name: Annotated[str | None, Query(alias="firstName", max_length=40)] = None,
     last_name: Annotated[str | None, Query(alias="lastName", max_length=40)] = None,
     communication_email: Annotated[TextQuery, Query(alias="communicationEmail")] = None,

@@ -29,11 +29,16 @@ _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 MAX_IDP_DOMAINS_CHARS = 384
 
 
+async def _merchant(session: AsyncSession, site_id: uuid.UUID, now: datetime) -> Merchant:
+    """The site's merchant, numbering the site on first need; ``SiteNotFound`` for an unknown
+    site (checked first, so no merchant row is tried for it)."""
+    await identity_service.get_site(session, site_id)
+    return await repository.ensure_merchant(session, site_id=site_id, now=now)
+
+
 async def merchant_of_site(session: AsyncSession, *, site_id: uuid.UUID, now: datetime) -> int:
     """The site's merchant id, numbering the site on first need."""
-    await identity_service.get_site(session, site_id)
-    merchants = await repository.ensure_merchants(session, site_ids=[site_id], now=now)
-    return merchants[site_id].id
+    return (await _merchant(session, site_id, now)).id
 
 
 async def resolve_merchant(
@@ -82,7 +87,7 @@ async def describe_site(
     session: AsyncSession, *, site_id: uuid.UUID, now: datetime
 ) -> SiteDescription:
     site = await identity_service.get_site(session, site_id)
-    merchant = (await repository.ensure_merchants(session, site_ids=[site_id], now=now))[site_id]
+    merchant = await repository.ensure_merchant(session, site_id=site_id, now=now)
     group = await repository.group(session, merchant.group_id) if merchant.group_id else None
     modules = await repository.modules_of_sites(session, [site_id])
     return SiteDescription(
@@ -116,9 +121,7 @@ async def create_group(
             session, name=f"{name.strip()} (head office)", time_zone=time_zone, now=now
         )
         head_office_site_id = site.id
-    merchant = (
-        await repository.ensure_merchants(session, site_ids=[head_office_site_id], now=now)
-    )[head_office_site_id]
+    merchant = await _merchant(session, head_office_site_id, now)
     await _check_not_head_office(session, head_office_site_id)
     group = HeadOfficeGroup(
         name=name.strip(), head_office_site_id=head_office_site_id, created_at=now, updated_at=now
@@ -129,7 +132,6 @@ async def create_group(
 
 
 async def _check_not_head_office(session: AsyncSession, site_id: uuid.UUID) -> None:
-    await identity_service.get_site(session, site_id)
     headed = await repository.group_headed_by(session, site_id)
     if headed is not None:
         raise AlreadyHeadOffice(
@@ -144,9 +146,9 @@ async def add_site_to_group(
     group = await repository.group(session, group_id)
     if group is None:
         raise GroupNotFound(f"Group {group_id} does not exist")
+    merchant = await _merchant(session, site_id, now)
     if group.head_office_site_id != site_id:
         await _check_not_head_office(session, site_id)
-    merchant = (await repository.ensure_merchants(session, site_ids=[site_id], now=now))[site_id]
     merchant.group_id = group.id
     return merchant
 
@@ -165,8 +167,7 @@ async def set_identity_provider(
 ) -> Merchant:
     """Give the merchant a SAML identity provider and its e-mail domains (None clears it):
     login e-mails of the merchant's staff must then be in those domains."""
-    await identity_service.get_site(session, site_id)
-    merchant = (await repository.ensure_merchants(session, site_ids=[site_id], now=now))[site_id]
+    merchant = await _merchant(session, site_id, now)
     if name is None:
         merchant.idp_name, merchant.idp_domains = None, []
         return merchant
@@ -188,10 +189,9 @@ async def enable_module(
     session: AsyncSession, *, site_id: uuid.UUID, module_id: str, now: datetime
 ) -> None:
     """Let the merchant's partner keys link staff to the module and search by its ids."""
-    await identity_service.get_site(session, site_id)
+    await _merchant(session, site_id, now)
     if not _MODULE_ID.fullmatch(module_id):
         raise invalid("moduleId", "A module id is 1 to 100 letters, digits and . _ : - (no spaces)")
-    await repository.ensure_merchants(session, site_ids=[site_id], now=now)
     await repository.enable_module(session, site_id=site_id, module_id=module_id, now=now)
 
 

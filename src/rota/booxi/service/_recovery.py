@@ -56,8 +56,9 @@ async def request_password_recovery(
             "accept the invitation first",
             details=at("staffId"),
         )
-    # Serialises requests for the staff member, so two at once cannot both be the fifth.
-    await repository.lock_staff(session, staff.id)
+    # The limit is the account's, across merchants and staff records: serialise on the account
+    # so two requests at once cannot both be the fifth.
+    await repository.lock_user(session, user.id)
     made = await repository.count_recoveries(session, user_id=user.id, since=now - REQUEST_WINDOW)
     if made >= MAX_REQUESTS:
         raise TooManyRecoveryAttempts(
@@ -123,8 +124,12 @@ async def reset_password(
         user = await account_service.find_user_by_email(session, login_email)
     except InvalidEmail:
         return False
-    recovery = await repository.latest_valid_recovery(session, user_id=user.id) if user else None
-    if user is None or recovery is None or _state(recovery, now) is not CodeState.VALID:
+    if user is None:
+        return False
+    # Locked in the same order as a new request takes them (account, then codes).
+    await repository.lock_user(session, user.id)
+    recovery = await repository.latest_valid_recovery(session, user_id=user.id)
+    if recovery is None or _state(recovery, now) is not CodeState.VALID:
         return False
     if not hmac.compare_digest(str(recovery.code), str(code)):
         recovery.failed_attempts += 1

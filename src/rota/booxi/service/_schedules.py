@@ -9,6 +9,7 @@ schedule does not move it back: assign the business schedule through the Wix dia
 
 The calendar keeps no past occurrences and refuses series that start on a past day, so a
 schedule that began before today is written from today on; the Booxi record keeps its dates.
+Likewise the calendar ends with its last year (2100): a later end date is written as no end.
 Replacing or deleting a schedule cancels its series (a series someone already cancelled through
 the Wix dialect is left as it is).
 """
@@ -33,6 +34,7 @@ from rota.booxi.service._merchants import Partnership
 from rota.booxi.service._records import staff_record
 from rota.booxi.service._staff import staff_row
 from rota.booxi.work_schedule import (
+    MINUTES_PER_DAY,
     DateSpan,
     WeeklyRange,
     format_clock,
@@ -43,7 +45,7 @@ from rota.booxi.work_schedule import (
 )
 from rota.calendar import service as calendar_service
 from rota.calendar.constants import EventStatus, EventType
-from rota.calendar.recurrence import format_local, to_local, zone
+from rota.calendar.recurrence import LAST_YEAR, format_local, to_local, zone
 from rota.calendar.roles import API_KEY
 from rota.core.context import WriteContext
 from rota.staff import service as staff_service
@@ -97,7 +99,7 @@ def _ranges(hours: Sequence[HoursInput]) -> tuple[WeeklyRange, ...]:
         if not 0 <= entry.dow <= 6:
             raise invalid(f"{where}.dow", "dow is 0 (Sunday) to 6 (Saturday)")
         start, end = parse_clock(entry.start), parse_clock(entry.end)
-        if start is None or start == 24 * 60:
+        if start is None or start == MINUTES_PER_DAY:
             raise invalid(f"{where}.start", "start is a time of day, HH:MM (00:00-23:59)")
         if end is None:
             raise invalid(f"{where}.end", "end is a time of day, HH:MM (00:01-24:00)")
@@ -195,10 +197,13 @@ async def _write_hours(
         )
     span = checked.span
     first_day = max(span.start, to_local(ctx.now, tz).date())
-    if span.end is not None and first_day > span.end:
+    # The calendar stops at the end of LAST_YEAR: a later end date is the same as none, and a
+    # schedule starting after it has nothing to write.
+    last_day = span.end if span.end is not None and span.end.year <= LAST_YEAR else None
+    if first_day.year > LAST_YEAR or (last_day is not None and first_day > last_day):
         return []
     event_ids = []
-    for series in weekly_series(DateSpan(first_day, span.end), checked.ranges):
+    for series in weekly_series(DateSpan(first_day, last_day), checked.ranges):
         rule: dict[str, Any] = {"frequency": "WEEKLY", "interval": 1, "days": [series.day_name]}
         if series.until is not None:
             last_start = datetime.combine(series.until, time(23, 59))
@@ -359,6 +364,8 @@ async def delete_schedule(
 ) -> ScheduleRecord:
     """Remove the schedule and cancel its working hours; answers the schedule as it was."""
     row = await staff_row(session, partnership=partnership, number=number)
+    # As an update does: a concurrent update or delete of the same schedule waits its turn.
+    await repository.lock_staff(session, row.staff.id)
     schedule = await _schedule_of(session, row, schedule_id)
     record = _record(schedule, number)
     await _cancel_hours(session, row.staff.site_id, schedule.event_ids, ctx)

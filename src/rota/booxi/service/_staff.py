@@ -19,12 +19,12 @@ from rota.booxi import repository
 from rota.booxi.errors import (
     ModuleNotFound,
     NotAHeadOffice,
-    ReadOnlyField,
     StaffNotFound,
     StaffTemplateNotFound,
     at,
     invalid,
     missing,
+    read_only,
 )
 from rota.booxi.mapping import (
     DEFAULT_LANGUAGE,
@@ -463,29 +463,24 @@ async def create_staff(
 def _check_unchanged(record: StaffRecord, draft: StaffDraft) -> None:
     """Fields that cannot change through ``PUT /staff/{staffId}`` may be sent back unchanged."""
     values = draft.values
-    sent_type = values.get("personnel_type")
-    if sent_type is not None and sent_type is not record.personnel_type:
-        raise ReadOnlyField(
+    if values.get("personnel_type") not in (None, record.personnel_type):
+        raise read_only(
+            "personnelType",
             "personnelType cannot change after creation: delete the staff and create it again",
-            violations=[FieldViolation("personnelType", "read-only", "READ_ONLY")],
         )
     if values.get("is_template") not in (None, record.is_template):
-        raise ReadOnlyField(
-            "isTemplate cannot change after creation",
-            violations=[FieldViolation("isTemplate", "read-only", "READ_ONLY")],
-        )
-    for name, wire, current in (
-        ("login_email", "loginEmail", record.login_email.lower()),
-        ("user_role", "userRole", record.user_role),
+        raise read_only("isTemplate", "isTemplate cannot change after creation")
+    login_email = values.get("login_email")
+    for wire, sent, current in (
+        ("loginEmail", login_email and login_email.strip().lower(), record.login_email.lower()),
+        ("userRole", values.get("user_role"), record.user_role),
     ):
-        sent = values.get(name)
-        if isinstance(sent, str):
-            sent = sent.strip().lower() if name == "login_email" else sent
         if sent is not None and sent != current:
-            raise ReadOnlyField(
+            raise read_only(
+                wire,
                 f"{wire} belongs to the user access: change it with "
                 "PUT /staff/{staffId}/userAccess",
-                violations=[FieldViolation(wire, "read-only here", "READ_ONLY")],
+                "read-only here",
             )
 
 
