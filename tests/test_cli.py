@@ -120,6 +120,10 @@ def test_bad_cli_input_fails_cleanly(migrated_database: str) -> None:
     )
     assert bad_zone.returncode != 0
     assert "time zone" in bad_zone.stderr.lower()
+    long_name = _rota(migrated_database, "sites", "create", "N" * 201, check=False)
+    assert long_name.returncode != 0
+    assert "at most 200 characters" in long_name.stderr
+    assert "Traceback" not in long_name.stderr
     bad_scope = _rota(
         migrated_database,
         "keys",

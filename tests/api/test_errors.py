@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import httpx
+from fastapi import FastAPI
+from sqlalchemy.orm.exc import StaleDataError
 
+from rota.api.errors import install_error_handlers
 from tests.builders import SiteContext
 
 
@@ -27,3 +30,18 @@ async def test_openapi_documents_the_staff_paths(client: httpx.AsyncClient) -> N
 
 async def test_health_needs_no_database(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok"}
+
+
+async def test_a_stale_write_no_service_caught_is_a_409_not_a_500() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/bookings/v1/race")
+    async def lose_a_race() -> None:
+        raise StaleDataError("UPDATE statement on table 'x' expected to update 1 row(s); 0 matched")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        response = await http.post("/bookings/v1/race")
+    assert response.status_code == 409
+    assert response.json()["details"]["applicationError"]["code"] == "INVALID_REVISION"

@@ -14,11 +14,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from rota.booxi.error_body import BOOXI_PREFIX, booxi_error_body, booxi_status_body
-from rota.core.errors import FieldViolation, InvalidInput, RotaError
+from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
 
 logger = logging.getLogger("rota.api")
 
@@ -134,6 +135,16 @@ async def _on_integrity_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=409)
 
 
+async def _on_stale_write(request: Request, exc: Exception) -> Response:
+    # A revision-guarded row changed under a flush no service wrapped (services that know the
+    # record name it in their own RevisionMismatch): the same 409, never a 500.
+    logger.info("stale write: %s", exc)
+    return _render(
+        request,
+        RevisionMismatch("The record was changed by another request; read it again and retry"),
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     reference = uuid.uuid4().hex[:12]
     logger.exception("unhandled error, reference %s", reference, exc_info=exc)
@@ -151,4 +162,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(StaleDataError, _on_stale_write)
     app.add_exception_handler(Exception, _on_unexpected)

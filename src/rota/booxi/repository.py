@@ -12,10 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -32,6 +31,7 @@ from rota.booxi.models import (
     WorkSchedule,
 )
 from rota.booxi.work_schedule import DateSpan
+from rota.core.db import dialect_insert
 from rota.identity.models import Invitation, SiteMembership, User
 from rota.staff.models import StaffMember
 
@@ -46,10 +46,6 @@ async def delete(session: AsyncSession, row: object) -> None:
     await session.flush()
 
 
-def _insert(session: AsyncSession) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 # ------------------------------------------------------------------ merchants and groups
 
 
@@ -59,7 +55,9 @@ async def ensure_merchant(session: AsyncSession, *, site_id: uuid.UUID, now: dat
     query = sa.select(Merchant).where(Merchant.site_id == site_id)
     found = await session.scalar(query)
     if found is None:
-        insert = _insert(session)(Merchant).values(site_id=site_id, idp_domains=[], created_at=now)
+        insert = dialect_insert(session)(Merchant).values(
+            site_id=site_id, idp_domains=[], created_at=now
+        )
         await session.execute(insert.on_conflict_do_nothing(index_elements=["site_id"]))
         found = (await session.scalars(query)).one()
     return found
@@ -105,7 +103,7 @@ async def modules_of_sites(
 async def enable_module(
     session: AsyncSession, *, site_id: uuid.UUID, module_id: str, now: datetime
 ) -> None:
-    insert = _insert(session)(MerchantModule).values(
+    insert = dialect_insert(session)(MerchantModule).values(
         site_id=site_id, module_id=module_id, created_at=now
     )
     await session.execute(insert.on_conflict_do_nothing())

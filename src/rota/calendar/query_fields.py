@@ -8,7 +8,7 @@ naming the field, the operator and what is allowed. Events sort on `start` or `e
 from __future__ import annotations
 
 from rota.calendar.constants import EventType
-from rota.wixquery.ast import And, Comparison, MatchAll, Node, Not, Or
+from rota.wixquery.ast import And, Comparison, Node, Or
 from rota.wixquery.fields import (
     EQ,
     EXISTS,
@@ -62,20 +62,6 @@ SCHEDULE_QUERY_FIELDS = FieldTable(
         FieldSpec("status", FieldKind.STRING, _EQ_IN, sortable=False),
     ]
 )
-
-
-def mentions(node: Node, path: str) -> bool:
-    """Whether the filter tests ``path`` anywhere."""
-    match node:
-        case Comparison(field=field):
-            return field == path
-        case And(items=items) | Or(items=items):
-            return any(mentions(item, path) for item in items)
-        case Not(item=item):
-            return mentions(item, path)
-        case MatchAll():
-            return False
-    return False
 
 
 def selects_working_hours(node: Node) -> bool:

@@ -59,13 +59,26 @@ def validate_time_zone(name: str) -> str:
     return name
 
 
+# The longest site and API key name stored.
+MAX_NAME_LENGTH = 200
+
+
+def checked_name(name: str, what: str, *, required: bool = True) -> str:
+    """``name`` without surrounding spaces; InvalidInput when too long to store, or empty
+    though ``required``."""
+    name = name.strip()
+    if required and not name:
+        raise InvalidInput(f"{what} must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"{what} must be at most {MAX_NAME_LENGTH} characters")
+    return name
+
+
 async def create_site(session: AsyncSession, *, name: str, time_zone: str, now: datetime) -> Site:
     """A new tenant, with the business working-hours schedule every Wix site starts with."""
-    if not name.strip():
-        raise InvalidInput("Site name must not be empty")
     site = Site(
         id=uuid.uuid4(),
-        name=name.strip(),
+        name=checked_name(name, "Site name"),
         time_zone=validate_time_zone(time_zone),
         created_at=now,
         updated_at=now,
@@ -101,6 +114,7 @@ async def create_api_key(
     now: datetime,
 ) -> CreatedKey:
     """Mint a key for the given sites; no scopes means every scope."""
+    name = checked_name(name, "API key name", required=False)
     unique_sites = tuple(dict.fromkeys(site_ids))
     for site_id in unique_sites:
         await get_site(session, site_id)

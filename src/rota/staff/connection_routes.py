@@ -8,26 +8,22 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import Field
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.config import Settings
-from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
-from rota.core.db import after_commit
 from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.responses import json_response
 from rota.core.wire import Timestamp, WireModel
 from rota.identity import account_service
 from rota.identity.deps import StaffWriter, write_context
-from rota.mail.messages import invitation_message
-from rota.mail.sender import Mailer
-from rota.staff import connection
+from rota.staff import connection, invitation_mail
 from rota.staff.connection import InvitationToSend
+from rota.staff.invitation_mail import INVITATIONS
 from rota.staff.routes import V1, staff_member_response
 from rota.staff.schemas import RequestedFields, StaffMemberRead, StaffMemberResponse
 
 router = APIRouter(tags=["Staff Members"])
-INVITATIONS = "/accounts/v1/invitations"
 
 
 class ConnectRequest(WireModel):
@@ -66,38 +62,17 @@ class AcceptedResponse(WireModel):
     staff_member: StaffMemberRead
 
 
-def invitation_link(settings: Settings, token: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}{INVITATIONS}/{token}"
-
-
 def send_after_commit(
     session: AsyncSession, request: Request, settings: Settings, invite: InvitationToSend
 ) -> None:
-    """E-mail the invitation once the connect has committed; record whether it went out, so a
-    failed send leaves the invitation ready to be sent again."""
-    mailer: Mailer = request.app.state.mailer
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-
-    async def send() -> None:
-        message = invitation_message(
-            to=invite.email,
-            site_name=invite.site_name,
-            staff_name=invite.staff_name,
-            link=invitation_link(settings, invite.token),
-            expires_at=invite.expires_at,
-            sender=settings.mail_from,
-        )
-        error: str | None = None
-        try:
-            await mailer.send(message)
-        except Exception as exc:  # any transport failure: keep it retryable and say why
-            error = f"{type(exc).__name__}: {exc}"
-        async with sessionmaker.begin() as record:
-            await account_service.record_invitation_sent(
-                record, invitation_id=invite.invitation_id, error=error, now=utc_now()
-            )
-
-    after_commit(session, send)
+    """The invitation mail, sent once this request's change has committed."""
+    invitation_mail.send_after_commit(
+        session,
+        mailer=request.app.state.mailer,
+        sessionmaker=request.app.state.sessionmaker,
+        settings=settings,
+        invite=invite,
+    )
 
 
 @router.post(

@@ -34,10 +34,9 @@ from rota.wixquery import (
     InvalidCursor,
     MatchAll,
     Node,
-    Not,
-    Or,
     QueryError,
     SortKey,
+    mentions,
     parse_filter,
     parse_sort,
     render_filter,
@@ -90,20 +89,9 @@ def invalid_query(error: QueryError, prefix: str) -> InvalidInput:
     return InvalidInput(error.message, violations=[FieldViolation(path, error.message, error.rule)])
 
 
-def _mentions(node: Node, field_path: str) -> bool:
-    match node:
-        case Comparison(field=name):
-            return name == field_path
-        case And(items=items) | Or(items=items):
-            return any(_mentions(item, field_path) for item in items)
-        case Not(item=item):
-            return _mentions(item, field_path)
-    return False
-
-
 def _effective_filter(node: Node, variant: Variant) -> Node:
     """v1 lists only service providers unless the filter says otherwise; v2 lists everyone."""
-    if variant == "v2" or _mentions(node, "serviceProvider"):
+    if variant == "v2" or mentions(node, "serviceProvider"):
         return node
     provider = Comparison("serviceProvider", "$eq", True)
     return provider if isinstance(node, MatchAll) else And((node, provider))

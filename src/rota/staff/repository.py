@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from rota.core.db import dialect_insert
 from rota.staff.models import BulkJob, StaffMember, StaffSearchTerm
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
 from rota.staff.search_text import site_term
@@ -307,7 +308,7 @@ async def add_dictionary_words(
     rows = [{"site_id": site_id, "term": w} for w in sorted(set(words)) if w]
     if not rows:
         return
-    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     await session.execute(insert(StaffSearchTerm).values(rows).on_conflict_do_nothing())
 
 

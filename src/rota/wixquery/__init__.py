@@ -4,7 +4,7 @@ Pure package: nothing here imports SQLAlchemy or FastAPI except `rota.wixquery.c
 bridge from the AST to SQL, which callers import explicitly.
 """
 
-from rota.wixquery.ast import And, Comparison, MatchAll, Node, Not, Or, SortKey
+from rota.wixquery.ast import And, Comparison, MatchAll, Node, Not, Or, SortKey, mentions
 from rota.wixquery.cursor import MAX_TOKEN_CHARS, CursorCodec, CursorState
 from rota.wixquery.errors import CursorTooLarge, InvalidCursor, QueryError, Rule
 from rota.wixquery.evaluate import matches, sort_key, sort_values, with_tiebreaker
@@ -34,6 +34,7 @@ __all__ = [
     "SortKey",
     "describe_operators",
     "matches",
+    "mentions",
     "parse_filter",
     "parse_sort",
     "render_filter",

@@ -44,3 +44,15 @@ Node = Comparison | And | Or | Not | MatchAll
 class SortKey:
     field: str
     descending: bool = False
+
+
+def mentions(node: Node, field: str) -> bool:
+    """Whether the filter tests ``field`` anywhere (also under ``$not``)."""
+    match node:
+        case Comparison(field=name):
+            return name == field
+        case And(items=items) | Or(items=items):
+            return any(mentions(item, field) for item in items)
+        case Not(item=item):
+            return mentions(item, field)
+    return False

@@ -26,7 +26,7 @@ from rota.booxi.schemas import (
 from rota.config import Settings
 from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.responses import json_response
-from rota.staff.connection_routes import send_after_commit
+from rota.staff import invitation_mail
 
 router = APIRouter(tags=["Booxi Staff"])
 
@@ -89,7 +89,13 @@ async def save_user_access(
         ctx=partner.write_context(now, settings),
     )
     if saved.invitation is not None:
-        send_after_commit(session, request, settings, saved.invitation)
+        invitation_mail.send_after_commit(
+            session,
+            mailer=request.app.state.mailer,
+            sessionmaker=request.app.state.sessionmaker,
+            settings=settings,
+            invite=saved.invitation,
+        )
     return _access_response(saved.access, saved.staff, settings)
 
 

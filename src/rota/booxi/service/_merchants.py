@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota.booxi import repository
 from rota.booxi.errors import AlreadyHeadOffice, GroupNotFound, MerchantNotFound, at, invalid
 from rota.booxi.models import HeadOfficeGroup, Merchant
-from rota.core.errors import InvalidInput
 from rota.identity import service as identity_service
 
 # The sites of a partner key.
@@ -114,17 +113,16 @@ async def create_group(
 ) -> HeadOfficeGroup:
     """A head-office group. Its head office is the given site, or a new one named after the
     group; the head office is a merchant of the group and holds its personnel templates."""
-    if not name.strip():
-        raise InvalidInput("A group needs a name")
+    name = identity_service.checked_name(name, "Group name")
     if head_office_site_id is None:
         site = await identity_service.create_site(
-            session, name=f"{name.strip()} (head office)", time_zone=time_zone, now=now
+            session, name=f"{name} (head office)", time_zone=time_zone, now=now
         )
         head_office_site_id = site.id
     merchant = await _merchant(session, head_office_site_id, now)
     await _check_not_head_office(session, head_office_site_id)
     group = HeadOfficeGroup(
-        name=name.strip(), head_office_site_id=head_office_site_id, created_at=now, updated_at=now
+        name=name, head_office_site_id=head_office_site_id, created_at=now, updated_at=now
     )
     await repository.add(session, group)
     merchant.group_id = group.id

@@ -42,7 +42,6 @@ from rota.calendar.errors import BusinessScheduleProtected, DuplicateBusinessSch
 from rota.calendar.event_ids import new_event_id
 from rota.calendar.event_view import EventView
 from rota.calendar.models import Schedule
-from rota.calendar.query_fields import mentions
 from rota.calendar.roles import Caller, grant
 from rota.calendar.service._common import (
     business_time_zone,
@@ -59,6 +58,7 @@ from rota.calendar.service._common import (
     schedule_facts,
 )
 from rota.core.context import WriteContext
+from rota.wixquery import mentions
 from rota.wixquery.ast import And, Comparison, Node
 
 # Which inheritable value each schedule attribute is the default of.
