@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,6 +17,8 @@ from rota.core.clock import utc_now
 from rota.identity import account_service
 from rota.identity.models import User
 from rota.identity.roles import Role
+from rota.staff.models import StaffMember
+from rota.staff.search_text import fold, site_tokens
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,34 @@ async def make_user(
             session, user_id=user.id, site_id=site.site_id, role=role, now=utc_now()
         )
     return user
+
+
+_STAFF_NUMBERS = itertools.count(2 * 10**12)
+_ROW_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def staff_row(site_id: uuid.UUID, name: str, *, trashed: bool) -> StaffMember:
+    """A staff member row as the service would store it, for tests that insert rows directly
+    (no resource schedule, no events)."""
+    return StaffMember(
+        id=uuid.uuid4(),
+        number=next(_STAFF_NUMBERS),
+        site_id=site_id,
+        name=name,
+        search_text=fold(name),
+        search_tokens=site_tokens(site_id, fold(name)),
+        service_provider=True,
+        is_default=False,
+        revision=2,
+        created_at=_ROW_TIME,
+        updated_at=_ROW_TIME,
+        deleted_at=_ROW_TIME if trashed else None,
+        resource_id=uuid.uuid4(),
+        resource_revision=1,
+        events_schedule_id=uuid.uuid4(),
+        working_hours_schedule_id=uuid.uuid4(),
+        uses_default_working_hours=True,
+        business_location_ids=[],
+        ranking=0,
+        connection_status="DISCONNECTED",
+    )

@@ -5,7 +5,6 @@ the site ids look like."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from datetime import UTC, datetime
 
@@ -15,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.identity.models import Site
 from rota.staff import repository
-from rota.staff.models import StaffMember
 from rota.staff.repository import RELEVANCE, TextMatch
-from rota.staff.search_text import fold, search_terms, site_tokens
+from rota.staff.search_text import fold, search_terms
 from rota.wixquery import MatchAll, SortKey
+from tests.builders import staff_row
 
-_NUMBERS = itertools.count(2 * 10**12)
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 # Site ids whose hex digits a text search parser would not keep whole ("1e5..." reads as a
 # number), next to ordinary ones.
@@ -36,31 +34,6 @@ _QUERIES = st.lists(
     min_size=1,
     max_size=3,
 ).map(" ".join)
-
-
-def _staff(site_id: uuid.UUID, name: str, *, trashed: bool) -> StaffMember:
-    return StaffMember(
-        id=uuid.uuid4(),
-        number=next(_NUMBERS),
-        site_id=site_id,
-        name=name,
-        search_text=fold(name),
-        search_tokens=site_tokens(site_id, fold(name)),
-        service_provider=True,
-        is_default=False,
-        revision=2,
-        created_at=_NOW,
-        updated_at=_NOW,
-        deleted_at=_NOW if trashed else None,
-        resource_id=uuid.uuid4(),
-        resource_revision=1,
-        events_schedule_id=uuid.uuid4(),
-        working_hours_schedule_id=uuid.uuid4(),
-        uses_default_working_hours=True,
-        business_location_ids=[],
-        ranking=0,
-        connection_status="DISCONNECTED",
-    )
 
 
 def _found(name: str, terms: list[str], require_all: bool) -> bool:
@@ -95,9 +68,9 @@ async def test_search_agrees_with_word_prefix_reference(
                     Site(id=site_id, name="s", time_zone="UTC", created_at=_NOW, updated_at=_NOW)
                 )
             # Every name exists in the other site too, so a leak across sites shows.
-            staff = [_staff(mine, name, trashed=trashed) for name, trashed in rows]
+            staff = [staff_row(mine, name, trashed=trashed) for name, trashed in rows]
             session.add_all(staff)
-            session.add_all(_staff(theirs, name, trashed=False) for name, _ in rows)
+            session.add_all(staff_row(theirs, name, trashed=False) for name, _ in rows)
             await session.flush()
             found = await repository.query_page(
                 session,

@@ -118,6 +118,38 @@ class StaffSearchTerm(Base):
     term: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
 
 
+class StaffSearchPrefix(Base):
+    """The prefix postings of staff names (`search_rank.prefix_postings`): for every prefix of
+    every word of a name, the name's score with that prefix as the search term. The key is the
+    order a ranked search reads a term's matches in, best first, so that its first page costs
+    the same whatever the number of matches. Written with ``search_text`` by the service; rows
+    of trashed staff members stay (a restore needs them) and are skipped when read."""
+
+    __tablename__ = "staff_search_prefix"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefix: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    score: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+
+
+class StaffCount(Base):
+    """How many live staff members a site has, and how many of them are service providers,
+    kept by the service in the transaction of every change that moves them (create, trash,
+    restore, set-service-provider), so that an unfiltered count reads one row."""
+
+    __tablename__ = "staff_count"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
+    )
+    live: Mapped[int] = mapped_column(sa.BigInteger)
+    providers: Mapped[int] = mapped_column(sa.BigInteger)
+
+
 class BulkJob(Timestamped, Base):
     """A durable background job (bulk tag updates by filter). Progress is committed batch by
     batch with the position reached, so a restarted server resumes where it stopped."""

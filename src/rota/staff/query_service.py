@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.core.errors import CursorRejected, FieldViolation, InvalidInput
-from rota.staff import repository
+from rota.staff import ranked_search, repository
 from rota.staff.models import StaffMember
 from rota.staff.query_fields import (
     STAFF_QUERY_FIELDS,
@@ -210,18 +210,33 @@ async def _list(
     match = await _text_match(session, site_id, request.text)
     ranked = match is not None and not request.sort
     keys = (SortKey(RELEVANCE, descending=True),) if ranked else request.sort
-    rows = await repository.query_page(
-        session,
-        site_id=site_id,
-        filter_node=_effective_filter(request.filter_node, variant),
-        sort=keys,
-        after=request.after,
-        forward=request.forward,
-        limit=paging.limit + 1,
-        text=match,
-    )
-    more = len(rows) > paging.limit
-    rows = rows[: paging.limit]
+    filter_node = _effective_filter(request.filter_node, variant)
+    found: Sequence[tuple[StaffMember, int | None]] | None = None
+    if ranked and match is not None and request.forward:
+        # Read from the prefix postings when that stays short; else SQL ranks every match.
+        found = await ranked_search.ranked_page(
+            session,
+            site_id=site_id,
+            filter_node=filter_node,
+            match=match,
+            after=(int(request.after[0]), uuid.UUID(str(request.after[1])))
+            if request.after
+            else None,
+            limit=paging.limit + 1,
+        )
+    if found is None:
+        found = await repository.query_page(
+            session,
+            site_id=site_id,
+            filter_node=filter_node,
+            sort=keys,
+            after=request.after,
+            forward=request.forward,
+            limit=paging.limit + 1,
+            text=match,
+        )
+    more = len(found) > paging.limit
+    rows = list(found[: paging.limit])
     if not request.forward:
         rows.reverse()
     staff = [row[0] for row in rows]
@@ -279,6 +294,10 @@ async def count_staff_members(
     session: AsyncSession, *, site_id: uuid.UUID, variant: Variant, raw_filter: object
 ) -> int:
     filter_node, _ = _parse(raw_filter, None, STAFF_QUERY_FIELDS, "")
+    if isinstance(filter_node, MatchAll):
+        # The site's kept counts: one row, however large the site.
+        live, providers = await repository.site_counts(session, site_id=site_id)
+        return live if variant == "v2" else providers
     return await repository.count_matching(
         session, site_id=site_id, filter_node=_effective_filter(filter_node, variant)
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from rota.core.db import dialect_insert
-from rota.staff.models import BulkJob, StaffMember, StaffSearchTerm
+from rota.staff.models import BulkJob, StaffCount, StaffMember, StaffSearchTerm
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
 from rota.staff.search_text import site_term
 from rota.wixquery import FieldKind, Node, SortKey, with_tiebreaker
@@ -277,6 +277,55 @@ async def query_page(
         .order_by(*order_by(keys, outer, forward=forward))
     )
     return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def live_matching_by_ids(
+    session: AsyncSession, *, site_id: uuid.UUID, ids: Sequence[uuid.UUID], filter_node: Node
+) -> Sequence[StaffMember]:
+    """Those of ``ids`` that are live staff members of the site and pass the filter."""
+    query = sa.select(StaffMember).where(
+        StaffMember.id.in_(ids), _live(site_id), compile_filter(filter_node, QUERY_COLUMNS)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def move_counts(
+    session: AsyncSession, *, site_id: uuid.UUID, live: int, providers: int
+) -> None:
+    """Add to the site's live and service-provider counts (its row is made at the first)."""
+    insert = dialect_insert(session)
+    statement = insert(StaffCount).values(site_id=site_id, live=live, providers=providers)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[StaffCount.site_id],
+            set_={
+                "live": StaffCount.live + statement.excluded.live,
+                "providers": StaffCount.providers + statement.excluded.providers,
+            },
+        )
+    )
+
+
+async def site_counts(session: AsyncSession, *, site_id: uuid.UUID) -> tuple[int, int]:
+    """The site's live staff members, and how many of them are service providers."""
+    query = sa.select(StaffCount.live, StaffCount.providers).where(StaffCount.site_id == site_id)
+    row = (await session.execute(query)).first()
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+
+async def recount(session: AsyncSession) -> None:
+    """Every site's counts from its rows: after rows were written around the service (a bulk
+    load), or to check them."""
+    providers = sa.func.sum(sa.case((StaffMember.service_provider, 1), else_=0))
+    counted = (
+        sa.select(StaffMember.site_id, sa.func.count(), providers)
+        .where(StaffMember.deleted_at.is_(None))
+        .group_by(StaffMember.site_id)
+    )
+    await session.execute(sa.delete(StaffCount))
+    await session.execute(
+        sa.insert(StaffCount).from_select(["site_id", "live", "providers"], counted)
+    )
 
 
 async def count_matching(session: AsyncSession, *, site_id: uuid.UUID, filter_node: Node) -> int:

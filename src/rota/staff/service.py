@@ -20,7 +20,7 @@ from rota.core.context import WriteContext
 from rota.core.errors import FieldViolation, InvalidInput, RevisionMismatch, RotaError
 from rota.media import service as media_service
 from rota.staff import events as staff_events
-from rota.staff import repository, tags
+from rota.staff import repository, search_repository, tags
 from rota.staff.errors import (
     EmptyTagLists,
     InvalidWorkingHoursSchedule,
@@ -90,8 +90,15 @@ async def _apply(session: AsyncSession, staff: StaffMember, changes: StaffMember
             value = await _resolve_main_media(session, site_id=staff.site_id, main_media=value)
         setattr(staff, name, value)
     if "name" in changes.values:
-        staff.search_text = fold(staff.name)
+        old_text, staff.search_text = staff.search_text or "", fold(staff.name)
         staff.search_tokens = site_tokens(staff.site_id, staff.search_text)
+        await search_repository.replace_postings(
+            session,
+            site_id=staff.site_id,
+            staff_id=staff.id,
+            old_text=old_text,
+            new_text=staff.search_text,
+        )
         await repository.add_dictionary_words(
             session, site_id=staff.site_id, words=staff.search_text.split()
         )
@@ -136,8 +143,22 @@ async def create_staff_member(
     )
     await _apply(session, staff, changes)
     await repository.add(session, staff)
+    await _count(session, staff, live=1)
     await staff_events.created(session, staff, ctx)
     return staff
+
+
+async def _count(
+    session: AsyncSession, staff: StaffMember, *, live: int = 0, provider: int = 0
+) -> None:
+    """Move the site's counts: ``live`` staff members more (or fewer), of whom service
+    providers as this one is, and ``provider`` service providers more."""
+    await repository.move_counts(
+        session,
+        site_id=staff.site_id,
+        live=live,
+        providers=provider + (live if staff.service_provider else 0),
+    )
 
 
 async def get_staff_member(
@@ -204,6 +225,7 @@ async def delete_staff_member(
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     staff.deleted_at = ctx.now
     await session.flush()
+    await _count(session, staff, live=-1)
     await staff_events.deleted(session, staff, ctx, moved_to_trash=True)
     return staff
 
@@ -239,6 +261,7 @@ async def restore_staff_member(
     deleted_at = staff.deleted_at
     staff.deleted_at = None
     await save_staff_member(session, staff, ctx)
+    await _count(session, staff, live=1)
     await staff_events.restored(session, staff, ctx, deleted_at)
     return staff
 
@@ -250,6 +273,9 @@ async def remove_from_trash(
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
     await staff_events.deleted(session, staff, ctx, moved_to_trash=False)
     schedule_id = staff.events_schedule_id
+    await search_repository.replace_postings(
+        session, site_id=site_id, staff_id=staff.id, old_text=staff.search_text, new_text=""
+    )
     await repository.delete(session, staff)
     await calendar_service.delete_schedules(
         session, site_id=site_id, schedule_ids=[schedule_id], ctx=ctx
@@ -269,6 +295,7 @@ async def set_service_provider(
         return staff
     staff.service_provider = service_provider
     await save_staff_member(session, staff, ctx)
+    await _count(session, staff, provider=1 if service_provider else -1)
     await staff_events.updated(session, staff, ctx)
     return staff
 
