@@ -19,6 +19,7 @@ including it is reported too). A run still unfinished after ``--run-timeout`` se
 reported as incomplete and what it left is dead-lettered, so the next run starts clean. Receiver
 counts and recorded attempts show duplicates and retries;
 CPU shares of the workers, the receiver and the whole machine come from ``/proc`` (Linux).
+``--latency-only`` skips the throughput runs.
 
 Write latency. Staff creates and updates in three variants interleaved round by round, each on
 its own site: events not recorded at all (``rota.events.outbox.record_all`` patched to a no-op, only
@@ -125,6 +126,7 @@ class Options:
     postgres_url: str
     profile_dir: Path | None
     webhook_format: str = "wix"
+    throughput: bool = True  # False: --latency-only
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,11 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         default="wix",
         help="subscription format: wix (an RS256 JWT per delivery) or standard (HMAC-SHA256)",
     )
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="skip the relay throughput runs: only the write latency is measured",
+    )
     args = parser.parse_args(argv)
     if args.events < 1 or not 1 <= args.events_per_entity <= len(EVENT_SHAPES):
         parser.error(f"--events must be ≥ 1 and --events-per-entity 1-{len(EVENT_SHAPES)}")
@@ -266,6 +273,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         postgres_url=args.postgres_url,
         profile_dir=args.profile,
         webhook_format=args.format,
+        throughput=not args.latency_only,
     )
 
 
@@ -724,6 +732,8 @@ def worker_counts(database: str) -> tuple[int, ...]:
 
 
 async def measure_throughput(bench: Bench) -> list[ThroughputRun]:
+    if not bench.options.throughput:
+        return []
     entity = await sample_entity(bench)
     runs = []
     for count in worker_counts(bench.options.database):
@@ -1025,7 +1035,8 @@ def check_goals(results: Results) -> list[Goal]:
         throughput = Goal(
             "relay throughput, two workers",
             f"≥ {THROUGHPUT_GOAL_PER_S:,.0f} deliveries/s",
-            "not measured: SQLite runs a single relay",
+            "not measured: "
+            + ("SQLite runs a single relay" if results.throughput else "--latency-only"),
             None,
         )
     return [throughput, *(_latency_goal(results, layer) for layer in ("http", "service"))]
@@ -1071,6 +1082,8 @@ def print_report(options: Options, results: Results, load_before: float) -> None
 
 
 def print_throughput(runs: Sequence[ThroughputRun]) -> None:
+    if not runs:
+        return
     columns = ("workers", "deliv/s", "span s", "wall s", "delivered", "attempts", "received")
     more = ("dupes", "worker CPU", "recv CPU", "machine", "load")
     header = "{:>7} {:>9} {:>7} {:>7} {:>9} {:>9} {:>9}".format(*columns)
@@ -1119,6 +1132,7 @@ def write_json(options: Options, results: Results, load_before: float) -> Path:
             "events_per_entity": options.events_per_entity,
             "writes": options.writes,
             "format": options.webhook_format,
+            "throughput": options.throughput,
             "profiled": options.profile_dir is not None,
         },
         "relay": {

@@ -1,6 +1,6 @@
 """The pull feed never hands out an event that a transaction still open could precede: on
-PostgreSQL positions are taken at insert, not at commit, so the feed pages by transaction and
-waits for transactions still running."""
+PostgreSQL the feed pages by transaction (in the order they began writing) and waits for
+transactions still running."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
@@ -28,6 +29,9 @@ async def _read(
 
 
 async def _record_held(session: AsyncSession, site: SiteContext, entity_id: str) -> None:
+    # A change writes before it records its events, which gives its transaction its id; the
+    # outbox stores the events at commit, in that transaction.
+    await session.execute(sa.select(sa.func.pg_current_xact_id()))
     ctx = WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test")
     await outbox.record(
         session,

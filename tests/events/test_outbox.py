@@ -354,3 +354,28 @@ async def test_subscription_management(client: httpx.AsyncClient, site: SiteCont
     await client.delete(f"{HOOKS}/subscriptions/{created['id']}", headers=site.headers)
     gone = await client.get(f"{HOOKS}/subscriptions/{created['id']}", headers=site.headers)
     assert gone.status_code == 404
+
+
+async def test_deleting_a_subscription_deletes_its_deliveries(
+    client: httpx.AsyncClient, site: SiteContext
+) -> None:
+    kept = await _subscribe(client, site, "https://example.com/kept")
+    dropped = await _subscribe(client, site, "https://example.com/dropped")
+    await make_staff_member(client, site, name="Two Events")
+
+    async def deliveries(subscription_id: str) -> list[dict[str, Any]]:
+        response = await client.get(
+            f"{HOOKS}/deliveries",
+            params={"subscriptionId": subscription_id},
+            headers=site.headers,
+        )
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["deliveries"]
+        return found
+
+    assert (
+        len(await deliveries(dropped["id"])) == 3
+    )  # its schedule's created, created, fully_created
+    await client.delete(f"{HOOKS}/subscriptions/{dropped['id']}", headers=site.headers)
+    assert await deliveries(dropped["id"]) == []
+    assert len(await deliveries(kept["id"])) == 3

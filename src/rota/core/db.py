@@ -6,11 +6,13 @@ chosen here so no other module cares which database runs underneath.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -87,9 +89,22 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(async_url, echo=echo, pool_size=10, max_overflow=10)
 
 
+def insert_for(dialect: str) -> Callable[..., Any]:
+    """The dialect's ``insert`` (it has ``on_conflict_do_nothing`` and friends)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:
-    """The session's dialect's ``insert`` (it has ``on_conflict_do_nothing`` and friends)."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    """The session's dialect's ``insert``."""
+    return insert_for(session.get_bind().dialect.name)
+
+
+@functools.cache
+def insert_ignoring_duplicates(dialect: str, table: sa.Table) -> sa.Insert:
+    """An INSERT that skips rows whose key is taken, built once per dialect and table and run
+    with a list of rows: building a multi-row VALUES per call cost more than running it."""
+    statement: sa.Insert = insert_for(dialect)(table).on_conflict_do_nothing()
+    return statement
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

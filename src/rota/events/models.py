@@ -27,7 +27,9 @@ class DomainEventRecord(Base):
     # The recording transaction (PostgreSQL's transaction id; on SQLite the position). The pull
     # feed pages by (txid, position) over finished transactions only (migration 0008).
     txid: Mapped[int] = mapped_column(sa.BigInteger)
-    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
+    # No foreign keys on the outbox's rows: each would look up and lock its row in every write
+    # (migration 0011). The outbox writes them from rows its transaction holds.
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     entity_fqdn: Mapped[str] = mapped_column(sa.String(120))
     entity_id: Mapped[str] = mapped_column(sa.String(250))
     slug: Mapped[str] = mapped_column(sa.String(60))
@@ -66,13 +68,11 @@ class WebhookDelivery(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id", ondelete="CASCADE"))
-    subscription_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("webhook_subscription.id", ondelete="CASCADE")
-    )
-    event_id: Mapped[uuid.UUID] = mapped_column(
-        sa.ForeignKey("domain_event.id", ondelete="CASCADE")
-    )
+    # Written with its event, unchecked like it (see DomainEventRecord.site_id); deleting a
+    # subscription deletes its deliveries (`repository.delete_subscription`).
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    subscription_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     # Deliveries with the same key (one entity) go out one at a time, in position order.
     ordering_key: Mapped[str] = mapped_column(sa.String(400))
     position: Mapped[int] = mapped_column(sa.BigInteger)

@@ -1,5 +1,13 @@
 """The transactional outbox: domains call `record` inside the transaction of their change, so
-a rolled-back change emits nothing and a committed one always has its event and deliveries."""
+a rolled-back change emits nothing and a committed one always has its events and deliveries.
+
+Recorded events wait on the session and are stored just before the transaction commits, after
+the ORM's own changes are flushed: every event of one transaction in one go, which on
+PostgreSQL is a single round trip however many domains recorded them (a staff create: its
+schedule's event and its own two). A savepoint also stores what waits when it is released, and
+one rolled back forgets what was recorded inside it. The hooks below listen to every `Session`;
+they do nothing for a session that recorded nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from rota.core.context import WriteContext
 from rota.events import repository
 from rota.events.envelope import BodyKind, domain_event, event_type
-from rota.events.models import WebhookSubscription
 
-# Subscriptions one transaction has already read (SQLite), so a change that emits several
-# events asks only once.
-_SUBSCRIPTIONS = "rota.outbox.subscriptions"
-
-
-async def _subscriptions(
-    session: AsyncSession, site_id: uuid.UUID
-) -> Sequence[WebhookSubscription]:
-    known: dict[uuid.UUID, Sequence[WebhookSubscription]] = session.info.setdefault(
-        _SUBSCRIPTIONS, {}
-    )
-    if site_id not in known:
-        known[site_id] = await repository.active_subscriptions(session, site_id=site_id)
-    return known[site_id]
+# The session's events waiting for its commit, each with the savepoint it was recorded in.
+_PENDING = "rota.outbox.pending"
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,12 @@ class EventDraft:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    savepoint: SessionTransaction | None  # None: outside any savepoint
+    event: repository.NewEvent
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -53,7 +56,8 @@ async def record(
     body: dict[str, Any],
     ctx: WriteContext,
 ) -> None:
-    """Store the event and one pending delivery per active subscription that wants it."""
+    """Store the event and one pending delivery per active subscription that wants it, when
+    the transaction commits."""
     draft = EventDraft(entity_fqdn, slug, entity_id, body_kind, body)
     await record_all(session, site_id=site_id, drafts=[draft], ctx=ctx)
 
@@ -61,28 +65,67 @@ async def record(
 async def record_all(
     session: AsyncSession, *, site_id: uuid.UUID, drafts: Sequence[EventDraft], ctx: WriteContext
 ) -> None:
-    """Store several events of one change, in order, with their deliveries.
+    """Store several events of one change, in order, with their deliveries, when the
+    transaction commits.
 
     The database numbers each event (global position and per-entity sequence) inside its
-    insert. On PostgreSQL one statement per event also fans out the deliveries, and the events
-    of one call go in a single round trip; on SQLite each event is an insert plus, when the
-    site has subscriptions (read once per transaction), an insert of its deliveries. Two writers
-    cannot race for an entity's sequence: each holds the lock of the row it changed, and the
-    unique (entity, sequence) constraint would refuse a duplicate anyway.
+    insert. Two writers cannot race for an entity's sequence: each holds the lock of the row it
+    changed until it commits, and the unique (entity, sequence) constraint would refuse a
+    duplicate anyway.
     """
-    events = [_new_event(site_id, draft, ctx) for draft in drafts]
-    if repository.fans_out_in_insert(session):
-        await repository.insert_events_and_deliveries(session, events)
+    if not session.in_transaction():
+        # As a statement would: the events belong to the transaction that stores them.
+        session.sync_session.begin()
+    savepoint = session.sync_session.get_nested_transaction()
+    pending: list[_Recorded] = session.info.setdefault(_PENDING, [])
+    pending.extend(_Recorded(savepoint, _new_event(site_id, draft, ctx)) for draft in drafts)
+
+
+@event.listens_for(Session, "before_commit")
+def _store_pending(session: Session) -> None:
+    """Runs inside the commit of a transaction or the release of a savepoint (SQLAlchemy's
+    greenlet carries the statements to the async driver)."""
+    pending: list[_Recorded] | None = session.info.pop(_PENDING, None)
+    if not pending:
         return
-    for event in events:
-        position = await repository.insert_event(session, event)
-        wanted = [
-            subscription.id
-            for subscription in await _subscriptions(session, site_id)
-            if not subscription.event_types or event.event_type in subscription.event_types
-        ]
-        if wanted:
-            await repository.insert_deliveries(session, event, position, wanted)
+    try:
+        session.flush()  # the changes the events announce (and the rows they refer to) first
+        repository.insert_events(session.connection(), [recorded.event for recorded in pending])
+    except BaseException:
+        # Still waiting: the rollback that follows forgets what it undoes, and a savepoint's
+        # failed release must not lose the events recorded before it.
+        session.info[_PENDING] = pending
+        raise
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending: list[_Recorded] | None = session.info.get(_PENDING)
+    if not pending:
+        return
+    # A flush's inner transaction rolls back the savepoint or transaction around it.
+    undone = previous_transaction
+    while not undone.nested and undone.parent is not None:
+        undone = undone.parent
+    if not undone.nested:
+        pending.clear()
+        return
+    pending[:] = [recorded for recorded in pending if not _inside(recorded.savepoint, undone)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    """A session closed without committing stores nothing."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _inside(savepoint: SessionTransaction | None, undone: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is undone:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 def _new_event(site_id: uuid.UUID, draft: EventDraft, ctx: WriteContext) -> repository.NewEvent:
@@ -95,7 +138,7 @@ def _new_event(site_id: uuid.UUID, draft: EventDraft, ctx: WriteContext) -> repo
         slug=draft.slug,
         event_type=event_type(draft.entity_fqdn, draft.slug),
         event_time=ctx.now,
-        # The sequence is filled in by the database (`repository.insert_event`).
+        # The sequence is filled in by the database (`repository.insert_events`).
         payload=domain_event(
             event_id=event_id,
             entity_fqdn=draft.entity_fqdn,

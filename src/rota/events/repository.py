@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,6 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.core.orm import JsonDocument, UtcDateTime
@@ -33,18 +33,6 @@ _EVENTS = cast(sa.Table, DomainEventRecord.__table__)
 _DELIVERIES = cast(sa.Table, WebhookDelivery.__table__)
 _SUBSCRIPTIONS = cast(sa.Table, WebhookSubscription.__table__)
 _ATTEMPTS = cast(sa.Table, DeliveryAttempt.__table__)
-_DELIVERY_COLUMNS = (
-    "id",
-    "site_id",
-    "subscription_id",
-    "event_id",
-    "ordering_key",
-    "position",
-    "state",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-)
 
 
 @dataclass(frozen=True)
@@ -66,11 +54,6 @@ class NewEvent:
         return f"{self.entity_fqdn}:{self.entity_id}"
 
 
-def fans_out_in_insert(session: AsyncSession) -> bool:
-    """PostgreSQL writes the event and its deliveries in one statement (a data-modifying CTE)."""
-    return _dialect(session) == "postgresql"
-
-
 def _event_parameters(event: NewEvent) -> dict[str, Any]:
     return {
         "event_id": event.id,
@@ -79,22 +62,16 @@ def _event_parameters(event: NewEvent) -> dict[str, Any]:
         "event_entity_id": event.entity_id,
         "event_slug": event.slug,
         "event_type": event.event_type,
-        "event_type_list": [event.event_type],
         "event_time": event.event_time,
         "event_payload": event.payload,
         "event_identity": event.identity,
-        "event_ordering_key": event.ordering_key,
     }
 
 
-def _as_bigint(xid8: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
-    # xid8 has no cast to bigint; its text form has one.
-    return sa.cast(sa.cast(xid8, sa.Text), sa.BigInteger)
-
-
-def _event_insert(dialect: str) -> sa.Insert:
-    """The event's INSERT, with the database numbering it. Built once per dialect with bound
-    parameters: building and cache-keying such a statement per call cost more than running it."""
+def _sqlite_event_insert() -> sa.Insert:
+    """The event's INSERT, with the database numbering it: SQLite has one writer at a time, so
+    max + 1 inside the transaction cannot race, and the single writer commits in position
+    order (so the position serves as the transaction id too)."""
     sequence = (
         sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.entity_sequence), 0) + 1)
         .where(
@@ -103,32 +80,17 @@ def _event_insert(dialect: str) -> sa.Insert:
         )
         .scalar_subquery()
     )
-    payload = sa.bindparam("event_payload", type_=JsonDocument)
-    sequence_text = sa.cast(sequence, sa.Text)
-    position: sa.ColumnElement[Any]
-    txid: sa.ColumnElement[Any]
-    if dialect == "postgresql":
-        position = sa.func.nextval(sa.literal_column(f"'{POSITION_SEQUENCE}'"))
-        txid = _as_bigint(sa.func.pg_current_xact_id())
-        document = sa.func.jsonb_set(
-            payload,
-            sa.literal_column("'{entityEventSequence}'"),
-            sa.func.to_jsonb(sequence_text),
-            type_=JsonDocument,
-        )
-    else:
-        # SQLite has one writer at a time, so max + 1 inside the transaction cannot race.
-        position = sa.select(
-            sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1
-        ).scalar_subquery()
-        txid = position  # the single writer commits in position order
-        document = sa.func.json_set(
-            payload, sa.literal_column("'$.entityEventSequence'"), sequence_text, type_=JsonDocument
-        )
+    position = sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1).scalar_subquery()
+    document = sa.func.json_set(
+        sa.bindparam("event_payload", type_=JsonDocument),
+        sa.literal_column("'$.entityEventSequence'"),
+        sa.cast(sequence, sa.Text),
+        type_=JsonDocument,
+    )
     return sa.insert(_EVENTS).values(
         id=sa.bindparam("event_id", type_=sa.Uuid()),
         position=position,
-        txid=txid,
+        txid=position,
         site_id=sa.bindparam("event_site_id", type_=sa.Uuid()),
         entity_fqdn=sa.bindparam("event_entity_fqdn", type_=sa.String()),
         entity_id=sa.bindparam("event_entity_id", type_=sa.String()),
@@ -141,92 +103,107 @@ def _event_insert(dialect: str) -> sa.Insert:
     )
 
 
-def _record_with_fan_out() -> sa.Insert:
-    """PostgreSQL: the event, and a delivery for every active subscription of its site that
-    wants its type, in one statement."""
-    inserted = (
-        _event_insert("postgresql")
-        .returning(_EVENTS.c.id, _EVENTS.c.position)
-        .cte("inserted_event")
-    )
-    event_types = sa.type_coerce(_SUBSCRIPTIONS.c.event_types, postgresql.JSONB)
-    site_id = sa.bindparam("event_site_id", type_=sa.Uuid())
-    at = sa.bindparam("event_time", type_=UtcDateTime())
-    fan_out = (
-        sa.select(
-            sa.func.gen_random_uuid(),
-            site_id,
-            _SUBSCRIPTIONS.c.id,
-            inserted.c.id,
-            sa.bindparam("event_ordering_key", type_=sa.String()),
-            inserted.c.position,
-            sa.literal_column(f"'{PENDING}'"),
-            sa.literal_column("0"),
-            at,
-            at,
-        )
-        .select_from(inserted)
-        .join(_SUBSCRIPTIONS, _SUBSCRIPTIONS.c.site_id == site_id)
-        .where(
-            _SUBSCRIPTIONS.c.active.is_(True),
-            sa.or_(
-                sa.func.jsonb_array_length(event_types) == 0,
-                event_types.contains(sa.bindparam("event_type_list", type_=postgresql.JSONB)),
-            ),
-        )
-    )
-    return sa.insert(_DELIVERIES).from_select(_DELIVERY_COLUMNS, fan_out).add_cte(inserted)
+_SQLITE_INSERT_EVENT = _sqlite_event_insert().returning(_EVENTS.c.position)
+
+# PostgreSQL: the event, numbered by the database (position from the sequence, the per-entity
+# sequence as max + 1, the transaction id for the feed), and a delivery for every active
+# subscription of its site that wants its type, in one statement. Constant text run on the
+# driver: building, cache-keying and binding a Core statement cost more than running it.
+_POSTGRESQL_RECORD = f"""\
+WITH numbered AS (
+    SELECT coalesce(max(entity_sequence), 0) + 1 AS entity_sequence
+    FROM domain_event
+    WHERE entity_fqdn = $3::varchar AND entity_id = $4::varchar
+), inserted_event AS (
+    INSERT INTO domain_event (id, position, txid, site_id, entity_fqdn, entity_id, slug,
+        event_type, entity_sequence, event_time, payload, identity)
+    SELECT $1::uuid, nextval('{POSITION_SEQUENCE}'), pg_current_xact_id()::text::bigint,
+        $2::uuid, $3::varchar, $4::varchar, $5::varchar, $6::varchar, entity_sequence,
+        $7::timestamptz,
+        jsonb_set($8::text::jsonb, '{{entityEventSequence}}', to_jsonb(entity_sequence::text)),
+        $9::text::jsonb
+    FROM numbered
+    RETURNING id, position
+)
+INSERT INTO webhook_delivery (id, site_id, subscription_id, event_id, ordering_key, position,
+    state, attempts, next_attempt_at, created_at)
+SELECT gen_random_uuid(), $2::uuid, subscription.id, inserted_event.id, $10::varchar,
+    inserted_event.position, '{PENDING}', 0, $7::timestamptz, $7::timestamptz
+FROM inserted_event
+JOIN webhook_subscription AS subscription ON subscription.site_id = $2::uuid
+WHERE subscription.active
+    AND (jsonb_array_length(subscription.event_types) = 0
+        OR subscription.event_types @> jsonb_build_array($6::varchar))
+"""
 
 
-_SQLITE_INSERT_EVENT = _event_insert("sqlite").returning(_EVENTS.c.position)
-_POSTGRESQL_RECORD = _record_with_fan_out()
-
-
-async def insert_event(session: AsyncSession, event: NewEvent) -> int:
-    """Insert the event; returns its position."""
-    result = await session.execute(_SQLITE_INSERT_EVENT, _event_parameters(event))
-    return int(result.scalar_one())
-
-
-async def insert_deliveries(
-    session: AsyncSession, event: NewEvent, position: int, subscription_ids: Sequence[uuid.UUID]
-) -> None:
-    await session.execute(
-        sa.insert(_DELIVERIES),
-        [
-            {
-                "id": uuid.uuid4(),
-                "site_id": event.site_id,
-                "subscription_id": subscription_id,
-                "event_id": event.id,
-                "ordering_key": event.ordering_key,
-                "position": position,
-                "state": PENDING,
-                "attempts": 0,
-                "next_attempt_at": event.event_time,
-                "created_at": event.event_time,
-            }
-            for subscription_id in subscription_ids
-        ],
-    )
-
-
-async def insert_events_and_deliveries(session: AsyncSession, events: Sequence[NewEvent]) -> None:
-    """PostgreSQL: events and their deliveries, in order, in a single round trip (asyncpg
-    pipelines the executions of one statement)."""
-    await session.execute(_POSTGRESQL_RECORD, [_event_parameters(event) for event in events])
-
-
-async def active_subscriptions(
-    session: AsyncSession, *, site_id: uuid.UUID
-) -> Sequence[WebhookSubscription]:
+def _record_parameters(event: NewEvent) -> tuple[Any, ...]:
     return (
-        await session.scalars(
-            sa.select(WebhookSubscription).where(
-                WebhookSubscription.site_id == site_id, WebhookSubscription.active.is_(True)
+        event.id,
+        event.site_id,
+        event.entity_fqdn,
+        event.entity_id,
+        event.slug,
+        event.event_type,
+        event.event_time,
+        json.dumps(event.payload),
+        json.dumps(event.identity),
+        event.ordering_key,
+    )
+
+
+def insert_events(connection: sa.Connection, events: Sequence[NewEvent]) -> None:
+    """Store events, in order, with one pending delivery per active subscription that wants
+    each. Synchronous: the outbox calls it from inside the session's commit.
+
+    PostgreSQL: one statement per event, all in a single round trip (asyncpg pipelines the
+    executions of one statement). SQLite: each event is an insert plus, when its site has
+    subscriptions (read once per site), an insert of its deliveries.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(_POSTGRESQL_RECORD, [_record_parameters(e) for e in events])
+        return
+    subscriptions: dict[uuid.UUID, list[tuple[uuid.UUID, list[str]]]] = {}
+    for event in events:
+        position = connection.execute(_SQLITE_INSERT_EVENT, _event_parameters(event)).scalar_one()
+        if event.site_id not in subscriptions:
+            subscriptions[event.site_id] = _subscribers(connection, event.site_id)
+        wanted = [
+            subscription_id
+            for subscription_id, event_types in subscriptions[event.site_id]
+            if not event_types or event.event_type in event_types
+        ]
+        if wanted:
+            connection.execute(
+                sa.insert(_DELIVERIES),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "site_id": event.site_id,
+                        "subscription_id": subscription_id,
+                        "event_id": event.id,
+                        "ordering_key": event.ordering_key,
+                        "position": position,
+                        "state": PENDING,
+                        "attempts": 0,
+                        "next_attempt_at": event.event_time,
+                        "created_at": event.event_time,
+                    }
+                    for subscription_id in wanted
+                ],
             )
+
+
+def _subscribers(
+    connection: sa.Connection, site_id: uuid.UUID
+) -> list[tuple[uuid.UUID, list[str]]]:
+    """The site's active subscriptions: id and wanted event types (none: every type)."""
+    rows = connection.execute(
+        sa.select(_SUBSCRIPTIONS.c.id, _SUBSCRIPTIONS.c.event_types).where(
+            _SUBSCRIPTIONS.c.site_id == site_id, _SUBSCRIPTIONS.c.active.is_(True)
         )
-    ).all()
+    )
+    return [(row.id, list(row.event_types or [])) for row in rows]
 
 
 def add(session: AsyncSession, *rows: object) -> None:
@@ -259,6 +236,10 @@ async def list_subscriptions(
 
 
 async def delete_subscription(session: AsyncSession, subscription: WebhookSubscription) -> None:
+    """The subscription and its deliveries (their attempts go with them)."""
+    await session.execute(
+        sa.delete(_DELIVERIES).where(_DELIVERIES.c.subscription_id == subscription.id)
+    )
     await session.delete(subscription)
     await session.flush()
 
@@ -335,6 +316,11 @@ async def requeue_dead(
         .values(requeued(now))
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _as_bigint(xid8: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    # xid8 has no cast to bigint; its text form has one.
+    return sa.cast(sa.cast(xid8, sa.Text), sa.BigInteger)
 
 
 FeedPosition = tuple[int, int]  # (txid, position) of the last event a reader has

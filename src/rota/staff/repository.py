@@ -3,10 +3,11 @@ query here except the trash-bin ones."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from rota.core.db import dialect_insert
+from rota.core.db import insert_for, insert_ignoring_duplicates
 from rota.staff.models import BulkJob, StaffCount, StaffMember, StaffSearchTerm
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
 from rota.staff.search_text import site_term
@@ -22,6 +23,9 @@ from rota.wixquery import FieldKind, Node, SortKey, with_tiebreaker
 from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, order_by
 
 NUMBER_SEQUENCE = "staff_member_number_seq"
+# Statements built once and cached compiled: building one per call cost more than running it.
+_COUNTS = cast(sa.Table, StaffCount.__table__)
+_TERMS = cast(sa.Table, StaffSearchTerm.__table__)
 
 
 async def _next_number(session: AsyncSession) -> int:
@@ -289,20 +293,26 @@ async def live_matching_by_ids(
     return (await session.scalars(query)).all()
 
 
+@functools.cache
+def _add_to_counts(dialect: str) -> sa.Insert:
+    statement = insert_for(dialect)(_COUNTS)
+    upsert: sa.Insert = statement.on_conflict_do_update(
+        index_elements=[_COUNTS.c.site_id],
+        set_={
+            "live": _COUNTS.c.live + statement.excluded.live,
+            "providers": _COUNTS.c.providers + statement.excluded.providers,
+        },
+    )
+    return upsert
+
+
 async def move_counts(
     session: AsyncSession, *, site_id: uuid.UUID, live: int, providers: int
 ) -> None:
     """Add to the site's live and service-provider counts (its row is made at the first)."""
-    insert = dialect_insert(session)
-    statement = insert(StaffCount).values(site_id=site_id, live=live, providers=providers)
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[StaffCount.site_id],
-            set_={
-                "live": StaffCount.live + statement.excluded.live,
-                "providers": StaffCount.providers + statement.excluded.providers,
-            },
-        )
+        _add_to_counts(_dialect(session)),
+        {"site_id": site_id, "live": live, "providers": providers},
     )
 
 
@@ -355,10 +365,8 @@ async def add_dictionary_words(
     session: AsyncSession, *, site_id: uuid.UUID, words: Iterable[str]
 ) -> None:
     rows = [{"site_id": site_id, "term": w} for w in sorted(set(words)) if w]
-    if not rows:
-        return
-    insert = dialect_insert(session)
-    await session.execute(insert(StaffSearchTerm).values(rows).on_conflict_do_nothing())
+    if rows:
+        await session.execute(insert_ignoring_duplicates(_dialect(session), _TERMS), rows)
 
 
 _AGGREGATABLE: dict[str, InstrumentedAttribute[Any]] = {

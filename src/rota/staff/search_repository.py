@@ -11,7 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rota.core.db import dialect_insert
+from rota.core.db import insert_ignoring_duplicates
 from rota.staff.models import StaffSearchPrefix as Posting
 from rota.staff.search_rank import POSTING_SCORES, Position, prefix_postings
 
@@ -47,8 +47,8 @@ async def replace_postings(
         rows = [
             {"site_id": site_id, "prefix": p, "score": s, "staff_id": staff_id} for p, s in added
         ]
-        insert = dialect_insert(session)
-        await session.execute(insert(Posting).values(rows).on_conflict_do_nothing())
+        dialect = session.get_bind().dialect.name
+        await session.execute(insert_ignoring_duplicates(dialect, _TABLE), rows)
 
 
 def _term_slice(*, after: bool) -> sa.Select[int, uuid.UUID]:
