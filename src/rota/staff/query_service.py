@@ -212,7 +212,7 @@ async def _list(
     keys = (SortKey(RELEVANCE, descending=True),) if ranked else request.sort
     filter_node = _effective_filter(request.filter_node, variant)
     found: Sequence[tuple[StaffMember, int | None]] | None = None
-    if ranked and match is not None and request.forward:
+    if ranked and match is not None and ranked_search.runs_ranked(match) and request.forward:
         # Read from the prefix postings when that stays short; else SQL ranks every match.
         found = await ranked_search.ranked_page(
             session,

@@ -5,9 +5,12 @@ Each search term is a list: its postings best first, then (with fuzzy search) th
 stand-ins start a word of. Slices of the lists are read in rounds, each new id is scored in full
 from its row (which also applies the filter and skips trashed staff members), and the rounds
 stop when `TopMatches` proves the page complete. With one term the list is the ranking itself,
-so a later page starts where the cursor left off. Searches whose lists would have to be read far
-(several common words, a filter few matches pass, deep pages of a multi-word search) give up
-after `MAX_ENTRIES` and return None: the caller then ranks every match in SQL, as before.
+so a page reads about its own size, and a later page starts where the cursor left off. With
+several terms the merge is exact too, but it can only stop once a list's top scores are spent:
+for common words (a full name) that is thousands of entries, which SQL ranks faster, so the
+service sends several-term searches there (`runs_ranked`). A search whose list would have to be
+read far (a filter few matches pass) gives up after `MAX_ENTRIES` and returns None: the caller
+then ranks every match in SQL.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from rota.staff.repository import TextMatch
 from rota.staff.search_rank import TYPO, Position, TopMatches, shortest_starts, text_score
 from rota.wixquery import Node
 
-# Entries read from all lists before the search is left to SQL.
-MAX_ENTRIES = 2_000
+# Entries read before the search is left to SQL (a filter few matches pass, say).
+MAX_ENTRIES = 1_000
 
 
 def first_read(limit: int) -> int:
@@ -68,6 +71,11 @@ class _TermList:
         return entries, len(entries) < limit
 
 
+def runs_ranked(match: TextMatch) -> bool:
+    """Whether `ranked_page` is the fast way to this search's page: one term."""
+    return len(match.groups) == 1
+
+
 async def ranked_page(
     session: AsyncSession,
     *,
@@ -84,7 +92,6 @@ async def ranked_page(
     if after is not None and len(lists) == 1:
         lists[0].start_at(after)
         top.start_at(0, after)
-    rows: dict[uuid.UUID, StaffMember] = {}
     batch, read = first_read(limit), 0
     while not top.complete():
         if read > MAX_ENTRIES:
@@ -103,25 +110,15 @@ async def ranked_page(
                 term_list.exhausted = True
                 top.lower_bound(index, 0)
         if fresh:
-            await _score(session, site_id, filter_node, match, fresh, top, rows)
+            found = await repository.live_matching_texts(
+                session, site_id=site_id, ids=fresh, filter_node=filter_node
+            )
+            for staff_id, text in found:
+                top.add(staff_id, text_score(text, match.groups, require_all=match.require_all))
             batch *= 2
-    return [(rows[staff_id], score) for score, staff_id in top.best()]
-
-
-async def _score(
-    session: AsyncSession,
-    site_id: uuid.UUID,
-    filter_node: Node,
-    match: TextMatch,
-    ids: list[uuid.UUID],
-    top: TopMatches,
-    rows: dict[uuid.UUID, StaffMember],
-) -> None:
-    found = await repository.live_matching_by_ids(
-        session, site_id=site_id, ids=ids, filter_node=filter_node
+    best = top.best()
+    rows = await repository.get_many_live(
+        session, site_id=site_id, staff_ids=[staff_id for _, staff_id in best]
     )
-    for staff in found:
-        top.add(
-            staff.id, text_score(staff.search_text, match.groups, require_all=match.require_all)
-        )
-        rows[staff.id] = staff
+    # One trashed by another transaction since it was scored is left out.
+    return [(rows[staff_id], score) for score, staff_id in best if staff_id in rows]

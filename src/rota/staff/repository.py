@@ -283,14 +283,15 @@ async def query_page(
     return [(row[0], row[1]) for row in await session.execute(query)]
 
 
-async def live_matching_by_ids(
+async def live_matching_texts(
     session: AsyncSession, *, site_id: uuid.UUID, ids: Sequence[uuid.UUID], filter_node: Node
-) -> Sequence[StaffMember]:
-    """Those of ``ids`` that are live staff members of the site and pass the filter."""
-    query = sa.select(StaffMember).where(
+) -> list[tuple[uuid.UUID, str]]:
+    """The id and folded name of those of ``ids`` that are live staff members of the site and
+    pass the filter (two columns, not whole rows: most candidates never make the page)."""
+    query = sa.select(StaffMember.id, StaffMember.search_text).where(
         StaffMember.id.in_(ids), _live(site_id), compile_filter(filter_node, QUERY_COLUMNS)
     )
-    return (await session.scalars(query)).all()
+    return [(staff_id, text) for staff_id, text in await session.execute(query)]
 
 
 @functools.cache
