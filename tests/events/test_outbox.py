@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
 from rota.events import signing
+from rota.events.catalogue import EVENT_TYPES
+from rota.events.envelope import event_type
 from rota.events.models import DomainEventRecord
 from rota.events.relay import Relay, RelaySettings
 from tests.builders import SiteContext, make_staff_member
@@ -122,6 +124,9 @@ async def test_staff_changes_emit_events_in_order(
     assert tags_modified["actionEvent"]["body"]["assignedTags"] == {"tags": {"tagIds": ["b"]}}
     assert tags_modified["actionEvent"]["body"]["unassignedTags"] == {"tags": {"tagIds": ["a"]}}
     assert deleted["deletedEvent"]["movedToTrash"] is True
+    # Every type recorded, the site's calendar events included, is one a subscription can name.
+    recorded = {event_type(e["entityFqdn"], e["slug"]) for e in await _feed(client, site)}
+    assert recorded <= set(EVENT_TYPES)
 
 
 async def test_a_rejected_change_emits_nothing(
@@ -379,3 +384,30 @@ async def test_deleting_a_subscription_deletes_its_deliveries(
     await client.delete(f"{HOOKS}/subscriptions/{dropped['id']}", headers=site.headers)
     assert await deliveries(dropped["id"]) == []
     assert len(await deliveries(kept["id"])) == 3
+
+
+async def test_subscriptions_refuse_event_types_rota_never_emits(
+    client: httpx.AsyncClient, site: SiteContext
+) -> None:
+    typo = "wix.bookings.staff.v1.staff_member_create"
+    refused = await client.post(
+        f"{HOOKS}/subscriptions",
+        json={"subscription": {"url": "https://example.com/hook", "eventTypes": [typo]}},
+        headers=site.headers,
+    )
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["details"]["applicationError"]["code"] == "UNKNOWN_EVENT_TYPE"
+    assert typo in body["message"]
+    assert "staff_member_created" in body["message"]  # the known types are listed
+    created = await _subscribe(
+        client, site, "https://example.com/hook", eventTypes=[EVENT_TYPES[0]]
+    )
+    patched = await client.patch(
+        f"{HOOKS}/subscriptions/{created['id']}",
+        json={"subscription": {"eventTypes": [typo]}},
+        headers=site.headers,
+    )
+    assert patched.status_code == 400
+    kept = await client.get(f"{HOOKS}/subscriptions/{created['id']}", headers=site.headers)
+    assert kept.json()["subscription"]["eventTypes"] == [EVENT_TYPES[0]]

@@ -207,3 +207,13 @@ async def test_ranked_pages_walk_equal_scores_both_ways(
         {"cursorPaging": {"limit": 2, "cursor": pages[-1]["pagingMetadata"]["cursors"]["prev"]}},
     )
     assert [s["id"] for s in back["staffMembers"]] == ids[1]
+
+
+async def test_a_name_that_folds_longer_than_it_is_is_stored_and_found(
+    client: httpx.AsyncClient, site: SiteContext
+) -> None:
+    """Folding can lengthen a word ("ß" is "ss"): a 40-letter name becomes an 80-letter word."""
+    name = "ß" * 40
+    await make_staff_member(client, site, name=name)
+    for expression in ("ss", "s" * 80):
+        assert _names(await _search(client, site, {"search": {"expression": expression}})) == [name]

@@ -27,11 +27,11 @@ from rota.calendar.models import Schedule
 from rota.calendar.privacy import PiPolicy
 from rota.calendar.schemas import EventRead, ScheduleRead
 from rota.core.context import SYSTEM, WriteContext
-from rota.events import outbox
+from rota.events import catalogue, outbox
 from rota.events.envelope import BodyKind
 
-EVENT_FQDN = "wix.calendar.v3.event"
-SCHEDULE_FQDN = "wix.calendar.v3.schedule"
+EVENT_FQDN = catalogue.CALENDAR_EVENT
+SCHEDULE_FQDN = catalogue.CALENDAR_SCHEDULE
 _EVERYTHING = PiPolicy(reveal_all=True)
 
 

@@ -15,3 +15,7 @@ class DeliveryNotFound(NotFound):
 
 class InvalidWebhookUrl(InvalidInput):
     code = "INVALID_WEBHOOK_URL"
+
+
+class UnknownEventType(InvalidInput):
+    code = "UNKNOWN_EVENT_TYPE"

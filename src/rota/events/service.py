@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -11,7 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.events import repository, signing
-from rota.events.errors import DeliveryNotFound, InvalidWebhookUrl, SubscriptionNotFound
+from rota.events.catalogue import EVENT_TYPES, unknown_event_types
+from rota.events.errors import (
+    DeliveryNotFound,
+    InvalidWebhookUrl,
+    SubscriptionNotFound,
+    UnknownEventType,
+)
 from rota.events.models import (
     DeliveryAttempt,
     DomainEventRecord,
@@ -32,6 +38,18 @@ def _check_url(url: str) -> str:
     return url
 
 
+def _check_event_types(event_types: Iterable[str]) -> list[str]:
+    """The distinct event types, sorted; a type Rota never emits would silently match nothing,
+    so it is refused."""
+    unknown = unknown_event_types(event_types)
+    if unknown:
+        raise UnknownEventType(
+            f"eventTypes names event types Rota does not emit: {', '.join(unknown)}; "
+            f"known types: {', '.join(EVENT_TYPES)}"
+        )
+    return sorted(set(event_types))
+
+
 @dataclass(frozen=True)
 class SubscriptionDraft:
     url: str
@@ -48,7 +66,7 @@ async def create_subscription(
         id=uuid.uuid4(),
         site_id=site_id,
         url=_check_url(draft.url),
-        event_types=sorted(set(draft.event_types)),
+        event_types=_check_event_types(draft.event_types),
         active=draft.active,
         format=draft.format,
         secret=signing.new_webhook_secret() if draft.format == STANDARD_FORMAT else None,
@@ -93,7 +111,7 @@ async def update_subscription(
     if url is not None:
         subscription.url = _check_url(url)
     if event_types is not None:
-        subscription.event_types = sorted(set(event_types))
+        subscription.event_types = _check_event_types(event_types)
     if active is not None:
         subscription.active = active
     if description is not None:

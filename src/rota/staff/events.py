@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.core.context import WriteContext
 from rota.core.wire import format_timestamp
-from rota.events import outbox
+from rota.events import catalogue, outbox
 from rota.events.envelope import BodyKind
 from rota.events.outbox import EventDraft
 from rota.staff.models import StaffMember
 from rota.staff.schemas import RequestedField, StaffMemberRead
 
-STAFF_FQDN = "wix.bookings.staff.v1.staff_member"
+STAFF_FQDN = catalogue.STAFF_MEMBER
 _EVENT_FIELDS = [RequestedField.RESOURCE_DETAILS, RequestedField.ASSOCIATED_IDENTITY_STATUS]
 
 

@@ -115,7 +115,8 @@ class StaffSearchTerm(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
     )
-    term: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    # As long as search_text: folding can lengthen a word ("ß" becomes "ss").
+    term: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
 
 
 class StaffSearchPrefix(Base):
@@ -131,7 +132,7 @@ class StaffSearchPrefix(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("site.id", ondelete="CASCADE"), primary_key=True
     )
-    prefix: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    prefix: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     score: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
     staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
 

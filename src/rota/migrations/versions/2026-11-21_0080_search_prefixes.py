@@ -7,6 +7,10 @@ ranked search reads them (site, prefix, score, staff id): a term's best matches 
 a page reads a bounded number of entries (``rota.staff.search_rank``). Existing staff members
 are indexed here, from their ``search_text``, with the same function the service uses.
 
+``staff_search_term.term`` widens from 40 to 80 characters, the length of ``search_text``:
+folding can lengthen a word ("ß" becomes "ss"), and a 40-letter name of such letters failed to
+save.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-21 09:00:00
@@ -33,13 +37,15 @@ def upgrade() -> None:
     table = op.create_table(
         "staff_search_prefix",
         sa.Column("site_id", sa.Uuid(), nullable=False),
-        sa.Column("prefix", sa.String(length=40), nullable=False),
+        sa.Column("prefix", sa.String(length=80), nullable=False),
         sa.Column("score", sa.SmallInteger(), nullable=False),
         sa.Column("staff_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("site_id", "prefix", "score", "staff_id"),
         sqlite_with_rowid=False,
     )
+    with op.batch_alter_table("staff_search_term") as batch_op:
+        batch_op.alter_column("term", existing_type=sa.String(40), type_=sa.String(80))
     staff = sa.table(
         "staff_member",
         sa.column("id", sa.Uuid()),
@@ -67,3 +73,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("staff_search_prefix")
+    with op.batch_alter_table("staff_search_term") as batch_op:
+        batch_op.alter_column("term", existing_type=sa.String(80), type_=sa.String(40))
