@@ -1,16 +1,14 @@
-"""A relevance-ranked search page read from the prefix postings (`search_rank`), so that its
-cost depends on the page, not on how many staff members match.
+"""A relevance-ranked page of a one-word search, read from the prefix postings (`search_rank`),
+so that its cost depends on the page, not on how many staff members match.
 
-Each search term is a list: its postings best first, then (with fuzzy search) the names its typo
-stand-ins start a word of. Slices of the lists are read in rounds, each new id is scored in full
-from its row (which also applies the filter and skips trashed staff members), and the rounds
-stop when `TopMatches` proves the page complete. With one term the list is the ranking itself,
-so a page reads about its own size, and a later page starts where the cursor left off. With
-several terms the merge is exact too, but it can only stop once a list's top scores are spent:
-for common words (a full name) that is thousands of entries, which SQL ranks faster, so the
-service sends several-term searches there (`runs_ranked`). A search whose list would have to be
-read far (a filter few matches pass) gives up after `MAX_ENTRIES` and returns None: the caller
-then ranks every match in SQL.
+The word's list is its postings best first, then (with fuzzy search) the names its typo
+stand-ins start a word of: the ranking itself. Slices of it are read in growing rounds and each
+new id is scored from its folded name, by the query that also applies the filter and skips
+trashed staff members, until the page is full or the list ends; a later page starts where the
+cursor left off. A search whose filter few matches pass gives up after `MAX_ENTRIES` and
+returns None: the caller then ranks every match in SQL. So do several-word searches: their
+lists would have to be merged, and for common words (a full name) the merge reads past every
+top-scored match of one of them, which SQL ranks faster.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota.staff import repository, search_repository
 from rota.staff.models import StaffMember
 from rota.staff.repository import TextMatch
-from rota.staff.search_rank import TYPO, Position, TopMatches, shortest_starts, text_score
+from rota.staff.search_rank import TYPO, Position, shortest_starts, term_score
 from rota.wixquery import Node
 
 # Entries read before the search is left to SQL (a filter few matches pass, say).
@@ -32,14 +30,19 @@ MAX_ENTRIES = 1_000
 
 
 def first_read(limit: int) -> int:
-    """Entries read from each list in the first round: the page, and a margin for trashed and
-    filtered-out staff members, so that one round usually completes a single-term page."""
+    """Entries read in the first round: the page, and a margin for trashed and filtered-out
+    staff members, so that one round usually fills it."""
     return limit + limit // 4 + 1
+
+
+def runs_ranked(match: TextMatch) -> bool:
+    """Whether `ranked_page` can answer this search: one word."""
+    return len(match.groups) == 1
 
 
 @dataclass
 class _TermList:
-    """How far one term's list has been read."""
+    """How far the word's list has been read."""
 
     term: str
     alternatives: tuple[str, ...]
@@ -54,26 +57,23 @@ class _TermList:
         else:
             self.in_typos, self.below = True, position[1]
 
-    async def read(
-        self, session: AsyncSession, site_id: uuid.UUID, limit: int
-    ) -> tuple[list[Position], bool]:
-        """The next entries, and whether the current section ended with them."""
+    async def read(self, session: AsyncSession, site_id: uuid.UUID, limit: int) -> list[uuid.UUID]:
+        """The next ids, in rank order; at the end of the postings, the typo section follows."""
         if self.in_typos:
             ids = await search_repository.word_start_ids(
                 session, site_id=site_id, words=self.alternatives, below=self.below, limit=limit
             )
             self.below = ids[-1] if ids else self.below
-            return [(TYPO, entry_id) for entry_id in ids], len(ids) < limit
+            self.exhausted = len(ids) < limit
+            return ids
         entries = await search_repository.term_entries(
             session, site_id=site_id, term=self.term, after=self.after, limit=limit
         )
         self.after = entries[-1] if entries else self.after
-        return entries, len(entries) < limit
-
-
-def runs_ranked(match: TextMatch) -> bool:
-    """Whether `ranked_page` is the fast way to this search's page: one term."""
-    return len(match.groups) == 1
+        if len(entries) < limit:
+            self.in_typos = bool(self.alternatives)
+            self.exhausted = not self.alternatives
+        return [staff_id for _, staff_id in entries]
 
 
 async def ranked_page(
@@ -85,40 +85,42 @@ async def ranked_page(
     after: Position | None,
     limit: int,
 ) -> Sequence[tuple[StaffMember, int | None]] | None:
-    """Up to ``limit`` live staff members matching the filter and the text, best first, from
-    just past ``after``; None when that would read more than `MAX_ENTRIES` postings."""
-    lists = [_TermList(term, shortest_starts(alternatives)) for term, alternatives in match.groups]
-    top = TopMatches(k=limit, lists=len(lists), require_all=match.require_all, after=after)
-    if after is not None and len(lists) == 1:
-        lists[0].start_at(after)
-        top.start_at(0, after)
+    """Up to ``limit`` live staff members matching the filter and the one-word ``match``, best
+    first, from just past ``after``; None when that would read more than `MAX_ENTRIES`
+    postings."""
+    ((term, alternatives),) = match.groups
+    word_list = _TermList(term, shortest_starts(alternatives))
+    if after is not None:
+        word_list.start_at(after)
+    found: list[tuple[uuid.UUID, int]] = []
+    seen: set[uuid.UUID] = set()
     batch, read = first_read(limit), 0
-    while not top.complete():
+    while len(found) < limit and not word_list.exhausted:
         if read > MAX_ENTRIES:
             return None
-        fresh: list[uuid.UUID] = []
-        for index, term_list in enumerate(lists):
-            if term_list.exhausted:
-                continue
-            entries, ended = await term_list.read(session, site_id, batch)
-            read += len(entries)
-            fresh += top.read(index, entries)
-            if ended and term_list.alternatives and not term_list.in_typos:
-                term_list.in_typos = True
-                top.lower_bound(index, TYPO)
-            elif ended:
-                term_list.exhausted = True
-                top.lower_bound(index, 0)
+        ids = await word_list.read(session, site_id, batch)
+        read += len(ids)
+        # A name with a word starting with two stand-ins (or the word too) comes more than once.
+        fresh = [staff_id for staff_id in dict.fromkeys(ids) if staff_id not in seen]
+        seen.update(fresh)
         if fresh:
-            found = await repository.live_matching_texts(
-                session, site_id=site_id, ids=fresh, filter_node=filter_node
+            texts = dict(
+                await repository.live_matching_texts(
+                    session, site_id=site_id, ids=fresh, filter_node=filter_node
+                )
             )
-            for staff_id, text in found:
-                top.add(staff_id, text_score(text, match.groups, require_all=match.require_all))
+            scored = ((i, term_score(texts[i], term, alternatives)) for i in fresh if i in texts)
+            # A name in the typo section that has the word itself ranked in the postings, on an
+            # earlier page when this one started past them.
+            found += [
+                (staff_id, score)
+                for staff_id, score in scored
+                if score and (after is None or (score, staff_id) < after)
+            ]
             batch *= 2
-    best = top.best()
+    page = found[:limit]
     rows = await repository.get_many_live(
-        session, site_id=site_id, staff_ids=[staff_id for _, staff_id in best]
+        session, site_id=site_id, staff_ids=[staff_id for staff_id, _ in page]
     )
     # One trashed by another transaction since it was scored is left out.
-    return [(rows[staff_id], score) for score, staff_id in best if staff_id in rows]
+    return [(rows[staff_id], score) for staff_id, score in page if staff_id in rows]
