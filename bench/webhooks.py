@@ -21,9 +21,10 @@ counts and recorded attempts show duplicates and retries;
 CPU shares of the workers, the receiver and the whole machine come from ``/proc`` (Linux).
 ``--latency-only`` skips the throughput runs.
 
-Write latency. Staff creates and updates in three variants interleaved round by round, each on
-its own site: events not recorded at all (``rota.events.outbox.record_all`` patched to a no-op, only
-in this process), the outbox with no subscription, and the outbox with one active subscription
+Write latency. Staff creates and updates in three variants taking turns of five writes, each on
+its own site: events not recorded at all (``rota.events.outbox.record_all`` patched to a no-op,
+and the builders of the entities events carry patched to build nothing, only in this process), the
+outbox with no subscription, and the outbox with one active subscription
 (deliveries written too). Timed twice: through the staff service layer (each write its own
 transaction), and as HTTP requests to ``rota``'s app served by uvicorn on loopback in this process
 (so the patch applies to it; its relay off) from an aiohttp client: the latency an API client
@@ -67,6 +68,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import rota.orm_registry  # noqa: F401  (every table, so the ORM resolves foreign keys)
+from rota.calendar import events as calendar_events
 from rota.config import Settings
 from rota.core.clock import utc_now
 from rota.core.context import Actor, WriteContext
@@ -102,7 +104,10 @@ RECEIVER_START_TIMEOUT_S = 20.0
 BURST_POSTS = 2000
 BURST_CONNECTIONS = 100
 BURST_BODY = b"x" * 3000  # about the size of a Wix-format JWT for one staff event
-LATENCY_ROUNDS = 10
+# Writes of one variant in a row before the next variant's turn: short turns share the machine's
+# drift in load between the variants (turns of 30 moved one variant's p50 by 20 % against
+# another's with the same database work).
+LATENCY_TURN = 5
 # Where write latency is timed: what an API client sees, and the service call alone.
 LAYERS = {"http": "over HTTP", "service": "service layer"}
 LATENCY_WARMUP = 10
@@ -237,7 +242,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         "--events-per-entity", type=int, default=2, help="events per staff member id (1-3)"
     )
     parser.add_argument(
-        "--writes", type=int, default=300, help="timed creates (and updates) per latency variant"
+        "--writes", type=int, default=600, help="timed creates (and updates) per latency variant"
     )
     parser.add_argument(
         "--run-timeout", type=float, default=600.0, help="seconds a throughput run may last"
@@ -262,8 +267,8 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     if args.events < 1 or not 1 <= args.events_per_entity <= len(EVENT_SHAPES):
         parser.error(f"--events must be ≥ 1 and --events-per-entity 1-{len(EVENT_SHAPES)}")
-    if args.writes < LATENCY_ROUNDS:
-        parser.error(f"--writes must be ≥ {LATENCY_ROUNDS}")
+    if args.writes < LATENCY_TURN:
+        parser.error(f"--writes must be ≥ {LATENCY_TURN}")
     return Options(
         database=args.db,
         events=args.events,
@@ -749,14 +754,24 @@ async def _skip_record(*_args: object, **_kwargs: object) -> None:
     """Stands in for ``rota.events.outbox.record_all`` in the variant without events."""
 
 
+def _no_body(*_args: object, **_kwargs: object) -> dict[str, Any]:
+    """Stands in for the builders of event bodies in the variant without events."""
+    return {}
+
+
 @contextmanager
 def events_recorded(enabled: bool) -> Iterator[None]:
     """Every domain records through ``outbox.record_all``: patched, a write emits no event at all
-    (staff and the calendar events of the staff member's own schedule alike)."""
+    (staff and the calendar events of the staff member's own schedule alike). The entities the
+    events carry are not built either: that work is the events' too."""
     if enabled:
         yield
         return
-    with mock.patch.object(outbox, "record_all", _skip_record):
+    with (
+        mock.patch.object(outbox, "record_all", _skip_record),
+        mock.patch.object(staff_events, "representation", _no_body),
+        mock.patch.object(calendar_events, "schedule_representation", _no_body),
+    ):
         yield
 
 
@@ -868,15 +883,15 @@ async def http_round(
 
 async def measure_latency(bench: Bench, layer: str, write_round: WriteRound) -> list[LatencyRow]:
     """Rounds of every variant, rotating which goes first so drift in machine load is shared."""
-    per_round = bench.options.writes // LATENCY_ROUNDS
+    rounds = bench.options.writes // LATENCY_TURN
     for variant in VARIANTS:
         await write_round(variant, 0, LATENCY_WARMUP)
     collected = LatencySamples()
-    for round_number in range(LATENCY_ROUNDS):
+    for round_number in range(rounds):
         shift = round_number % len(VARIANTS)
         for variant in VARIANTS[shift:] + VARIANTS[:shift]:
-            first_number = LATENCY_WARMUP + round_number * per_round
-            for operation, sample in await write_round(variant, first_number, per_round):
+            first_number = LATENCY_WARMUP + round_number * LATENCY_TURN
+            for operation, sample in await write_round(variant, first_number, LATENCY_TURN):
                 collected.add(variant, operation, sample)
     return latency_rows(layer, collected)
 

@@ -3,6 +3,7 @@ recorded, and nothing that a rollback (of the transaction or of a savepoint) und
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -17,6 +18,8 @@ from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import is_sqlite
 from rota.events import outbox
 from rota.events.models import DomainEventRecord
+from rota.events.repository import Change, ChangeStatement
+from rota.identity.models import Site
 from tests.builders import SiteContext, make_staff_member
 
 FQDN = "test.recording"
@@ -147,3 +150,93 @@ async def _events_of(
             (r.entity_fqdn if r.entity_fqdn.startswith("wix.calendar") else r.entity_id, r.slug)
             for r in rows.scalars()
         ]
+
+
+# --- events riding on a change (`outbox.write`) ------------------------------------------------
+
+_RENAME_SITE = ChangeStatement(
+    "UPDATE site SET name = :name WHERE id = :site_id RETURNING id",
+    (sa.bindparam("name", type_=sa.String()), sa.bindparam("site_id", type_=sa.Uuid())),
+)
+
+
+def _rename(site_id: uuid.UUID, name: str) -> Change:
+    return Change(_RENAME_SITE, {"name": name, "site_id": site_id})
+
+
+async def _site_name(sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext) -> str:
+    async with sessionmaker() as session:
+        name: str = await session.scalar(sa.select(Site.name).where(Site.id == site.site_id))
+        return name
+
+
+async def test_events_ride_on_the_change_numbered_in_the_order_recorded(
+    sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext, database_url: str
+) -> None:
+    """Five events (an unnest bounded by a power of two: eight) of two entities, one of them
+    with an event stored by an earlier transaction; on PostgreSQL one statement does it all."""
+    a, b = f"a-{uuid.uuid4()}", f"b-{uuid.uuid4()}"  # sequences are per entity, not per site
+    async with sessionmaker.begin() as session:
+        await _record(session, site, a, "created")
+    statements: list[str] = []
+    async with sessionmaker.begin() as session:
+        for entity_id, slug in [(a, "updated"), (b, "created"), (a, "deleted")]:
+            await _record(session, site, entity_id, slug)
+        await _record(session, site, b, "updated")
+        await _record(session, site, b, "deleted")
+        connection = await session.connection()
+        event.listen(connection.sync_connection, "before_cursor_execute", _collect(statements))
+        assert await outbox.write(session, _rename(site.site_id, "Renamed")) == 1
+    assert await _site_name(sessionmaker, site) == "Renamed"
+    assert await _stored(sessionmaker, site) == [
+        (a, "created", 1, "1"),
+        (a, "updated", 2, "2"),
+        (b, "created", 1, "1"),
+        (a, "deleted", 3, "3"),
+        (b, "updated", 2, "2"),
+        (b, "deleted", 3, "3"),
+    ]
+    if not is_sqlite(database_url):
+        assert len(statements) == 1
+        assert "INSERT INTO domain_event" in statements[0]
+
+
+def _collect(statements: list[str]) -> Any:
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    return seen
+
+
+async def test_a_change_that_changes_nothing_stores_none_of_its_events(
+    sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext
+) -> None:
+    async with sessionmaker.begin() as session:
+        await _record(session, site, f"a-{uuid.uuid4()}", "updated")
+        assert await outbox.write(session, _rename(uuid.uuid4(), "Nobody")) == 0
+    assert await _stored(sessionmaker, site) == []
+
+
+async def _renamed_in_undone_savepoint(session: AsyncSession, site: SiteContext) -> None:
+    async with session.begin_nested():
+        await _record(session, site, f"inner-{uuid.uuid4()}", "created")
+        assert await outbox.write(session, _rename(site.site_id, "Undone")) == 1
+        raise Undo
+
+
+async def test_events_recorded_outside_the_savepoint_wait_for_the_commit(
+    sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext
+) -> None:
+    """Stored with a change inside a savepoint, the outer event would go if the savepoint were
+    rolled back; so it and the savepoint's own wait, and the rollback takes only the latter."""
+    name, outer = await _site_name(sessionmaker, site), f"outer-{uuid.uuid4()}"
+    async with sessionmaker.begin() as session:
+        await _record(session, site, outer, "created")
+        with pytest.raises(Undo):
+            await _renamed_in_undone_savepoint(session, site)
+        await _record(session, site, outer, "updated")
+    assert await _site_name(sessionmaker, site) == name
+    assert await _stored(sessionmaker, site) == [
+        (outer, "created", 1, "1"),
+        (outer, "updated", 2, "2"),
+    ]

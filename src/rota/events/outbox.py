@@ -81,6 +81,25 @@ async def record_all(
     pending.extend(_Recorded(savepoint, _new_event(site_id, draft, ctx)) for draft in drafts)
 
 
+async def write(session: AsyncSession, change: repository.Change) -> int:
+    """Run the last write of a change, storing the events waiting on the session with it; the
+    rows it changed.
+
+    On PostgreSQL the events ride on the change's own statement, so recording them costs no
+    round trip of its own. A change that changed nothing stores none of them and drops them:
+    they announce it, and its caller fails the transaction. Events recorded outside the
+    current savepoint keep waiting for the commit (stored now, a rollback of the savepoint
+    would take them), and so do the ones recorded with them, to stay in order.
+    """
+    await session.flush()  # what the events announce besides this change, first
+    pending: list[_Recorded] = session.info.get(_PENDING, [])
+    savepoint = session.sync_session.get_nested_transaction()
+    if any(recorded.savepoint is not savepoint for recorded in pending):
+        return await repository.write_carrying(session, change, [])
+    session.info.pop(_PENDING, None)
+    return await repository.write_carrying(session, change, [r.event for r in pending])
+
+
 @event.listens_for(Session, "before_commit")
 def _store_pending(session: Session) -> None:
     """Runs inside the commit of a transaction or the release of a savepoint (SQLAlchemy's

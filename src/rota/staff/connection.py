@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,8 +73,10 @@ async def _attach(
         role="WRITER",
         ctx=ctx,
     )
-    await save_staff_member(session, staff, ctx)
-    await staff_events.connection_changed(session, staff, ctx, slug="connected_to_user")
+    connected = partial(
+        staff_events.connection_changed, session, staff, ctx, slug="connected_to_user"
+    )
+    await save_staff_member(session, staff, ctx, announce=connected)
     return staff
 
 
@@ -119,8 +122,9 @@ async def connect_staff_member(
     )
     staff.connection_status = PENDING
     staff.invitation_expires_at = created.invitation.expires_at
-    await save_staff_member(session, staff, ctx)
-    await staff_events.updated(session, staff, ctx)
+    await save_staff_member(
+        session, staff, ctx, announce=partial(staff_events.updated, session, staff, ctx)
+    )
     site = await identity_service.get_site(session, site_id)
     return staff, InvitationToSend(
         invitation_id=created.invitation.id,
@@ -159,8 +163,10 @@ async def disconnect_staff_member(
     staff.connection_status = DISCONNECTED
     staff.invitation_expires_at = None
     staff.granted_membership = False
-    await save_staff_member(session, staff, ctx)
-    await staff_events.connection_changed(session, staff, ctx, slug="disconnected_from_user")
+    disconnected = partial(
+        staff_events.connection_changed, session, staff, ctx, slug="disconnected_from_user"
+    )
+    await save_staff_member(session, staff, ctx, announce=disconnected)
     return staff
 
 

@@ -13,9 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import ColumnElement
 
-from rota.core.db import insert_for, insert_ignoring_duplicates
+from rota.core.db import insert_ignoring_duplicates
+from rota.events import outbox
+from rota.events.repository import Change, ChangeStatement
 from rota.staff.models import BulkJob, StaffCount, StaffMember, StaffSearchTerm
 from rota.staff.query_fields import BUSINESS_LOCATION_IDS, BUSINESS_LOCATIONS
 from rota.staff.search_text import site_term
@@ -24,6 +27,8 @@ from rota.wixquery.compile import ColumnBinding, compile_filter, keyset_after, o
 
 NUMBER_SEQUENCE = "staff_member_number_seq"
 # Statements built once and cached compiled: building one per call cost more than running it.
+_STAFF = cast(sa.Table, StaffMember.__table__)
+_STAFF_COLUMNS = tuple(column.key for column in _STAFF.columns)
 _COUNTS = cast(sa.Table, StaffCount.__table__)
 _TERMS = cast(sa.Table, StaffSearchTerm.__table__)
 
@@ -86,6 +91,47 @@ async def list_trashed(
     if after_id is not None:
         query = query.where(StaffMember.id > after_id)
     return (await session.scalars(query.order_by(StaffMember.id).limit(limit))).all()
+
+
+@functools.cache
+def _save_statement(columns: tuple[str, ...]) -> ChangeStatement:
+    """The UPDATE of these columns, guarded by the revision and the trash mark read."""
+    assignments = ", ".join(f'"{name}" = :{name}' for name in columns)
+    sql = (
+        f"UPDATE staff_member SET {assignments} WHERE id = :read_id "
+        "AND revision = :read_revision AND (deleted_at IS NULL) = :read_live RETURNING id"
+    )
+    binds = (
+        *(sa.bindparam(name, type_=_STAFF.c[name].type) for name in columns),
+        sa.bindparam("read_id", type_=sa.Uuid()),
+        sa.bindparam("read_revision", type_=sa.BigInteger()),
+        sa.bindparam("read_live", type_=sa.Boolean()),
+    )
+    return ChangeStatement(sql, binds)
+
+
+def _as_read(staff: StaffMember, name: str) -> Any:
+    history = sa.inspect(staff).attrs[name].history
+    return history.deleted[0] if history.deleted else getattr(staff, name)
+
+
+async def save(session: AsyncSession, staff: StaffMember) -> bool:
+    """Write a loaded staff member's changed columns if nobody changed its revision or trash
+    mark since it was read; False if somebody did. The events recorded for the change ride on
+    the same statement (`outbox.write`), so record them first.
+
+    The ORM is told the row is written, so its flush leaves it alone."""
+    unmodified = sa.inspect(staff).unmodified
+    columns = tuple(name for name in _STAFF_COLUMNS if name not in unmodified)
+    values = {name: getattr(staff, name) for name in columns}
+    values |= {
+        "read_id": staff.id,
+        "read_revision": _as_read(staff, "revision"),
+        "read_live": _as_read(staff, "deleted_at") is None,
+    }
+    for name in columns:
+        set_committed_value(staff, name, values[name])
+    return await outbox.write(session, Change(_save_statement(columns), values)) == 1
 
 
 async def delete(session: AsyncSession, staff: StaffMember) -> None:
@@ -294,27 +340,27 @@ async def live_matching_texts(
     return [(staff_id, text) for staff_id, text in await session.execute(query)]
 
 
-@functools.cache
-def _add_to_counts(dialect: str) -> sa.Insert:
-    statement = insert_for(dialect)(_COUNTS)
-    upsert: sa.Insert = statement.on_conflict_do_update(
-        index_elements=[_COUNTS.c.site_id],
-        set_={
-            "live": _COUNTS.c.live + statement.excluded.live,
-            "providers": _COUNTS.c.providers + statement.excluded.providers,
-        },
-    )
-    return upsert
+# Written as the last statement of a create, a trash or a restore, so the change's events can
+# ride on it.
+_MOVE_COUNTS = ChangeStatement(
+    "INSERT INTO staff_count (site_id, live, providers) VALUES (:site_id, :live, :providers) "
+    "ON CONFLICT (site_id) DO UPDATE SET live = staff_count.live + excluded.live, "
+    "providers = staff_count.providers + excluded.providers RETURNING site_id",
+    (
+        sa.bindparam("site_id", type_=sa.Uuid()),
+        sa.bindparam("live", type_=sa.Integer()),
+        sa.bindparam("providers", type_=sa.Integer()),
+    ),
+)
 
 
 async def move_counts(
     session: AsyncSession, *, site_id: uuid.UUID, live: int, providers: int
 ) -> None:
-    """Add to the site's live and service-provider counts (its row is made at the first)."""
-    await session.execute(
-        _add_to_counts(_dialect(session)),
-        {"site_id": site_id, "live": live, "providers": providers},
-    )
+    """Add to the site's live and service-provider counts (its row is made at the first),
+    storing the events recorded so far with them (`outbox.write`)."""
+    values = {"site_id": site_id, "live": live, "providers": providers}
+    await outbox.write(session, Change(_MOVE_COUNTS, values))
 
 
 async def site_counts(session: AsyncSession, *, site_id: uuid.UUID) -> tuple[int, int]:

@@ -8,8 +8,9 @@ dialect calls the same functions.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,8 +144,8 @@ async def create_staff_member(
     )
     await _apply(session, staff, changes)
     await repository.add(session, staff)
-    await _count(session, staff, live=1)
     await staff_events.created(session, staff, ctx)
+    await _count(session, staff, live=1)  # the last write: the events ride on it
     return staff
 
 
@@ -179,18 +180,30 @@ def _check_revision(staff: StaffMember, revision: int) -> None:
         )
 
 
-async def save_staff_member(
-    session: AsyncSession, staff: StaffMember, ctx: WriteContext
-) -> StaffMember:
-    """Write a changed staff member as its next revision (guarded against concurrent writers)."""
-    staff.revision += 1
-    staff.updated_at = ctx.now
-    try:
-        await session.flush()
-    except StaleDataError:
+async def _write(session: AsyncSession, staff: StaffMember) -> None:
+    """Write the staff member's changes, with the events recorded for them, unless another
+    request changed it since it was read."""
+    if not await repository.save(session, staff):
         raise RevisionMismatch(
             f"Staff member {staff.id} was changed by another request; get it again and retry"
-        ) from None
+        )
+
+
+async def save_staff_member(
+    session: AsyncSession,
+    staff: StaffMember,
+    ctx: WriteContext,
+    *,
+    announce: Callable[[], Awaitable[None]],
+) -> StaffMember:
+    """Write a changed staff member as its next revision, guarded against concurrent writers.
+    ``announce`` records the change's events: it runs once the staff member is its next
+    revision, and the events are written with it, in the same statement where the database
+    allows."""
+    staff.revision += 1
+    staff.updated_at = ctx.now
+    await announce()
+    await _write(session, staff)
     return staff
 
 
@@ -213,8 +226,8 @@ async def update_staff_member(
         )
         if schedule is not None:
             await calendar_service.rename_schedule(session, schedule, name=staff.name, ctx=ctx)
-    await save_staff_member(session, staff, ctx)
-    await staff_events.updated(session, staff, ctx, tags_before=tags_before)
+    updated = partial(staff_events.updated, session, staff, ctx, tags_before=tags_before)
+    await save_staff_member(session, staff, ctx, announce=updated)
     return staff
 
 
@@ -224,9 +237,9 @@ async def delete_staff_member(
     """Move the staff member and its resource to the trash bin, from where it can be restored."""
     staff = await get_staff_member(session, site_id=site_id, staff_id=staff_id)
     staff.deleted_at = ctx.now
-    await session.flush()
-    await _count(session, staff, live=-1)
     await staff_events.deleted(session, staff, ctx, moved_to_trash=True)
+    await _write(session, staff)
+    await _count(session, staff, live=-1)
     return staff
 
 
@@ -260,9 +273,9 @@ async def restore_staff_member(
     staff = await get_deleted_staff_member(session, site_id=site_id, staff_id=staff_id)
     deleted_at = staff.deleted_at
     staff.deleted_at = None
-    await save_staff_member(session, staff, ctx)
+    restored = partial(staff_events.restored, session, staff, ctx, deleted_at)
+    await save_staff_member(session, staff, ctx, announce=restored)
     await _count(session, staff, live=1)
-    await staff_events.restored(session, staff, ctx, deleted_at)
     return staff
 
 
@@ -294,9 +307,10 @@ async def set_service_provider(
     if staff.service_provider == service_provider:
         return staff
     staff.service_provider = service_provider
-    await save_staff_member(session, staff, ctx)
+    await save_staff_member(
+        session, staff, ctx, announce=partial(staff_events.updated, session, staff, ctx)
+    )
     await _count(session, staff, provider=1 if service_provider else -1)
-    await staff_events.updated(session, staff, ctx)
     return staff
 
 
@@ -324,8 +338,9 @@ async def assign_working_hours_schedule(
     staff.working_hours_schedule_id = schedule_id
     staff.uses_default_working_hours = schedule_id == business.id
     staff.resource_revision += 1
-    await save_staff_member(session, staff, ctx)
-    await staff_events.updated(session, staff, ctx)
+    await save_staff_member(
+        session, staff, ctx, announce=partial(staff_events.updated, session, staff, ctx)
+    )
     return staff
 
 
