@@ -1,12 +1,13 @@
 """The transactional outbox: domains call `record` inside the transaction of their change, so
 a rolled-back change emits nothing and a committed one always has its events and deliveries.
 
-Recorded events wait on the session and are stored just before the transaction commits, after
-the ORM's own changes are flushed: every event of one transaction in one go, which on
-PostgreSQL is a single round trip however many domains recorded them (a staff create: its
-schedule's event and its own two). A savepoint also stores what waits when it is released, and
-one rolled back forgets what was recorded inside it. The hooks below listen to every `Session`;
-they do nothing for a session that recorded nothing.
+Recorded events wait on the session. A domain that records its events before its last write
+and sends that write through `write` has them stored by the same statement on PostgreSQL, so
+they cost no round trip of their own (a staff create: its schedule's event and its own two, on
+the counts' upsert). Whatever still waits is stored just before the transaction commits, after
+the ORM's own changes are flushed, in one statement too. A savepoint also stores what waits when
+it is released, and one rolled back forgets what was recorded inside it. The hooks below listen
+to every `Session`; they do nothing for a session that recorded nothing.
 """
 
 from __future__ import annotations

@@ -111,16 +111,16 @@ _SQLITE_INSERT_EVENT = _sqlite_event_insert().returning(_EVENTS.c.position)
 # events. With a change (`ChangeStatement`), the statement runs the change first and stores the
 # events only if it changed a row, so a change and its events cost one round trip.
 #
-# Numbering: the position from the sequence, taken row by row as the arrays are read, in their
-# order (a scan of the arrays feeding a nested loop: nothing reorders them, so no sort is paid
-# for); the entity's sequence as its last stored one plus the event's place among the batch's
-# events of that entity (computed by the caller: a window function and its sorts cost more
-# than the rest of the insert); the transaction id for the feed.
+# Numbering: the position from the sequence, taken row by row as the events are read, in the
+# order recorded (the document's rows feed a nested loop: nothing reorders them, so no sort is
+# paid for); the entity's sequence as its last stored one plus the event's place among the
+# batch's events of that entity (computed by the caller: a window function and its sorts cost
+# more than the rest of the insert); the transaction id for the feed.
 #
 # The LIMIT is the number of events rounded up to a power of two, written into the text: the
-# planner assumes 100 rows for an unnest of parameters, which makes the statement's generic plan
-# look a hundred times dearer than a custom one, so PostgreSQL planned it anew every time (0.5 ms,
-# twice the time it runs). With the bound it keeps the generic plan.
+# planner assumes 100 rows for a set-returning function of a parameter, which makes the generic
+# plan look a hundred times dearer than a custom one, so PostgreSQL planned the statement anew
+# every time (0.5 ms, twice the time it runs). With the bound it keeps the generic plan.
 _POSTGRESQL_EVENTS = f"""\
 inserted_event AS (
     INSERT INTO domain_event (id, position, txid, site_id, entity_fqdn, entity_id, slug,
@@ -207,6 +207,8 @@ def _carrying(change: ChangeStatement, capacity: int) -> sa.TextClause:
 
 @dataclass(frozen=True)
 class Change:
+    """A change's last write: its statement and the values it runs with."""
+
     statement: ChangeStatement
     values: dict[str, Any]
 

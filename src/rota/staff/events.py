@@ -32,7 +32,7 @@ def _draft(staff: StaffMember, slug: str, kind: BodyKind, body: dict[str, Any]) 
 async def _record(
     session: AsyncSession, staff: StaffMember, ctx: WriteContext, *drafts: EventDraft
 ) -> None:
-    """The events of one change, in order (one round trip on PostgreSQL)."""
+    """The events of one change, in order; they ride on its last write (`outbox.write`)."""
     await outbox.record_all(session, site_id=staff.site_id, drafts=drafts, ctx=ctx)
 
 
