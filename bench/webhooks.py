@@ -882,7 +882,8 @@ async def http_round(
 
 
 async def measure_latency(bench: Bench, layer: str, write_round: WriteRound) -> list[LatencyRow]:
-    """Rounds of every variant, rotating which goes first so drift in machine load is shared."""
+    """Every variant in turns of `LATENCY_TURN` writes, rotating which goes first, so drift in
+    machine load is shared."""
     rounds = bench.options.writes // LATENCY_TURN
     for variant in VARIANTS:
         await write_round(variant, 0, LATENCY_WARMUP)
