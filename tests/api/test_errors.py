@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.api.errors import install_error_handlers
+from rota.core.db import is_sqlite
 from tests.builders import SiteContext
 
 
@@ -45,3 +46,36 @@ async def test_a_stale_write_no_service_caught_is_a_409_not_a_500() -> None:
         response = await http.post("/bookings/v1/race")
     assert response.status_code == 409
     assert response.json()["details"]["applicationError"]["code"] == "INVALID_REVISION"
+
+
+async def test_text_with_a_nul_character_is_never_a_500(
+    client: httpx.AsyncClient, site: SiteContext, database_url: str
+) -> None:
+    """PostgreSQL's text and jsonb cannot hold U+0000: there the write is a 400 and stores
+    nothing (a text column and a JSON one); SQLite stores it."""
+    writes = [
+        ("/bookings/v1/staff-members", {"staffMember": {"name": "Nul\u0000Name"}}),
+        (
+            "/bookings/v1/staff-members",
+            {"staffMember": {"name": "Nul", "extendedFields": {"namespaces": {"n": {"k": "\0"}}}}},
+        ),
+    ]
+    before = await _staff_count(client, site)
+    for path, body in writes:
+        response = await client.post(path, json=body, headers=site.headers)
+        if is_sqlite(database_url):
+            assert response.status_code in (200, 201), response.text
+            continue
+        assert response.status_code == 400, response.text
+        assert "U+0000" in response.text
+    stored = 0 if not is_sqlite(database_url) else len(writes)
+    assert await _staff_count(client, site) == before + stored
+
+
+async def _staff_count(client: httpx.AsyncClient, site: SiteContext) -> int:
+    response = await client.post(
+        "/bookings/staff/v2/staff-members/count", json={}, headers=site.headers
+    )
+    assert response.status_code == 200, response.text
+    count: int = response.json()["count"]
+    return count

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.booxi.models import StaffProfile
+from rota.core.db import is_sqlite
 from rota.identity.permissions import Scope
 from rota.staff.models import StaffMember
 from tests.booxi.conftest import (
@@ -308,6 +309,21 @@ async def test_bad_create_input_is_a_400_naming_the_parameter(
             sa.select(sa.func.count()).where(StaffMember.site_id == merchant.site_id)
         )
     assert count == 0  # nothing half-written
+
+
+async def test_a_nul_character_is_a_booxi_400_on_postgresql(
+    client: httpx.AsyncClient, merchant: Merchant, database_url: str
+) -> None:
+    """The Booxi dialect's shape for text PostgreSQL cannot store (SQLite stores it)."""
+    if is_sqlite(database_url):
+        pytest.skip("SQLite stores U+0000")
+    body = {"firstName": "Nul\u0000", "lastName": "Name"}
+    response = await client.post(
+        f"{STAFF}/{merchant.merchant_id}", json=body, headers=merchant.headers
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == 400
+    assert "U+0000" in response.json()["message"]
 
 
 async def test_read_only_fields_cannot_change_through_put(

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
@@ -145,6 +145,21 @@ async def _on_stale_write(request: Request, exc: Exception) -> Response:
     )
 
 
+# PostgreSQL's text and jsonb cannot hold the character U+0000: "invalid byte sequence" in a
+# text column, "unsupported Unicode escape sequence" in a JSON one. It comes from the caller,
+# and SQLAlchemy leaves it a bare DBAPIError.
+_UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) not in _UNSTORABLE_TEXT:
+        return await _on_unexpected(request, exc)
+    logger.info("unstorable text: %s", exc.orig)
+    message = "Text may not contain the NUL character (U+0000); nothing was changed"
+    return _render(request, InvalidInput(message))
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     reference = uuid.uuid4().hex[:12]
     logger.exception("unhandled error, reference %s", reference, exc_info=exc)
@@ -162,5 +177,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(StaleDataError, _on_stale_write)
     app.add_exception_handler(Exception, _on_unexpected)
