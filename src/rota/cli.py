@@ -28,6 +28,7 @@ from rota.identity import service as identity_service
 from rota.identity.permissions import Scope, parse_scope
 from rota.identity.roles import Role
 from rota.migrations import runner
+from rota.staff import events as staff_events
 from rota.staff.jobs import JobRunner
 
 app = typer.Typer(
@@ -224,6 +225,7 @@ def worker() -> None:
         settings = Settings()
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
+        staff_events.register_rendering()
         relay = Relay(sessionmaker, utc_now, relay_settings(settings))
         jobs = JobRunner(
             sessionmaker,

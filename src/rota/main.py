@@ -16,12 +16,14 @@ from rota.core.db import create_engine, create_read_sessionmaker, create_session
 from rota.events.relay import Relay, relay_settings
 from rota.identity.deps import KeyGrantCache
 from rota.mail.sender import mailer_for
+from rota.staff import events as staff_events
 from rota.staff.jobs import JobRunner
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
+    staff_events.register_rendering()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from rota.core.wire import format_timestamp
 
 BodyKind = Literal["created", "updated", "deleted", "action"]
-_BODY_KEYS = {
+BODY_KEYS: dict[BodyKind, str] = {
     "created": "createdEvent",
     "updated": "updatedEvent",
     "deleted": "deletedEvent",
@@ -42,5 +42,5 @@ def domain_event(
         "triggeredByAnonymizeRequest": False,
         "entityEventSequence": str(entity_sequence),
         # Action events wrap their payload in `body`; the others are their payload.
-        _BODY_KEYS[body_kind]: {"body": body} if body_kind == "action" else body,
+        BODY_KEYS[body_kind]: {"body": body} if body_kind == "action" else body,
     }

@@ -28,7 +28,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
-from rota.events import repository, signing
+from rota.events import rendering, repository, signing
 from rota.events.keys import current_signing_key
 from rota.events.retry import is_expired, next_delay
 
@@ -86,12 +86,13 @@ class _Request:
 def _build_request(
     claimed: repository.ClaimedDelivery, key: tuple[str, str], now: datetime
 ) -> _Request:
+    payload = rendering.render(claimed.payload)
     if claimed.format == STANDARD_FORMAT:
         body = json.dumps(
             {
                 "type": claimed.event_type,
-                "timestamp": claimed.payload["eventTime"],
-                "data": claimed.payload,
+                "timestamp": payload["eventTime"],
+                "data": payload,
             },
             separators=(",", ":"),
         ).encode()
@@ -107,7 +108,7 @@ def _build_request(
     token = signing.wix_jwt(
         event_type=claimed.event_type,
         instance_id=str(claimed.site_id),
-        domain_event=claimed.payload,
+        domain_event=payload,
         identity=claimed.identity,
         private_pem=private_pem,
         kid=kid,

@@ -12,7 +12,7 @@ from rota.config import Settings
 from rota.core.deps import NowDep, ReadSessionDep, SessionDep, SettingsDep
 from rota.core.errors import CursorRejected
 from rota.core.responses import json_response
-from rota.events import keys
+from rota.events import keys, rendering
 from rota.events import service as events_service
 from rota.events.models import DeliveryAttempt, DomainEventRecord, WebhookDelivery
 from rota.events.models import WebhookSubscription as Subscription
@@ -268,7 +268,7 @@ async def event_feed(
     last = [page[-1].txid, page[-1].position] if page else list(after)
     return json_response(
         FeedResponse(
-            events=[e.payload for e in page],
+            events=[rendering.render(e.payload) for e in page],
             next_cursor=_issue(settings, last, scope),
             has_more=len(events) > limit,
         )

@@ -3,13 +3,15 @@ the outbox in the same transaction as each change."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.core.context import WriteContext
 from rota.core.wire import format_timestamp
-from rota.events import catalogue, outbox
+from rota.events import catalogue, outbox, rendering
 from rota.events.envelope import BodyKind
 from rota.events.outbox import EventDraft
 from rota.staff.models import StaffMember
@@ -17,12 +19,77 @@ from rota.staff.schemas import RequestedField, StaffMemberRead
 
 STAFF_FQDN = catalogue.STAFF_MEMBER
 _EVENT_FIELDS = [RequestedField.RESOURCE_DETAILS, RequestedField.ASSOCIATED_IDENTITY_STATUS]
+# What `StaffMemberRead.from_row` reads: the row an event keeps of the staff member. A column it
+# starts to read must be added here (rendering a row without it fails, see `_StoredRow`).
+_RENDERED_COLUMNS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "description",
+    "main_media",
+    "resource_id",
+    "working_hours_schedule_id",
+    "events_schedule_id",
+    "uses_default_working_hours",
+    "location_options",
+    "ranking",
+    "resource_revision",
+    "wix_user_id",
+    "contact_id",
+    "identity_type",
+    "connection_status",
+    "invitation_expires_at",
+    "service_provider",
+    "is_default",
+    "gender",
+    "revision",
+    "created_at",
+    "updated_at",
+    "extended_fields",
+    "tags",
+)
 
 
 def representation(staff: StaffMember, ctx: WriteContext) -> dict[str, Any]:
-    """The staff member as events carry it: with resource details and connection status."""
-    read = StaffMemberRead.from_row(staff, _EVENT_FIELDS, media_base_url=ctx.public_base_url)
+    """The staff member as events carry it, with resource details and connection status: its
+    row, rendered when the event is read (`rendering`), as it read at the time of the write."""
+    row = {name: getattr(staff, name) for name in _RENDERED_COLUMNS}
+    context = {"mediaBaseUrl": ctx.public_base_url, "now": ctx.now}
+    return rendering.deferred(STAFF_FQDN, row, context)
+
+
+class _StoredRow:
+    """A staff member's row as an event stored it (JSON values), read like the model; a column
+    the row lacks is an error, never a silent None."""
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self._row[name]
+        except KeyError:
+            raise AttributeError(f"The stored staff member row has no {name!r}") from None
+        # The one timestamp compared rather than validated (`connection_status`).
+        if name == "invitation_expires_at" and value is not None:
+            return datetime.fromisoformat(value)
+        return value
+
+
+def _render(row: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    read = StaffMemberRead.from_row(
+        cast(StaffMember, _StoredRow(row)),
+        _EVENT_FIELDS,
+        media_base_url=context["mediaBaseUrl"],
+        now=datetime.fromisoformat(context["now"]),
+    )
     return read.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def register_rendering() -> None:
+    """Lets relays and the feed render the staff rows events hold: whatever runs them calls it."""
+    rendering.register(STAFF_FQDN, _render)
 
 
 def _draft(staff: StaffMember, slug: str, kind: BodyKind, body: dict[str, Any]) -> EventDraft:

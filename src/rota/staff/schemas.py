@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -250,8 +251,15 @@ class StaffMemberRead(WireModel):
 
     @classmethod
     def from_row(
-        cls, staff: StaffMember, fields: list[RequestedField], *, media_base_url: str
+        cls,
+        staff: StaffMember,
+        fields: list[RequestedField],
+        *,
+        media_base_url: str,
+        now: datetime | None = None,
     ) -> StaffMemberRead:
+        """The staff member as it reads at ``now`` (default: the present), which decides
+        whether a pending invitation has expired."""
         requested = set(fields)
         return cls(
             id=staff.id,
@@ -263,7 +271,7 @@ class StaffMemberRead(WireModel):
             resource_id=staff.resource_id,
             resource=_resource(staff) if RequestedField.RESOURCE_DETAILS in requested else None,
             associated_wix_identity=_identity(
-                staff, RequestedField.ASSOCIATED_IDENTITY_STATUS in requested
+                staff, RequestedField.ASSOCIATED_IDENTITY_STATUS in requested, now
             ),
             associated_conferencing_providers=ItemsRead()
             if RequestedField.ASSOCIATED_CONFERENCING_PROVIDERS in requested
@@ -314,19 +322,21 @@ def _resource(staff: StaffMember) -> ResourceRead:
     )
 
 
-def connection_status(staff: StaffMember) -> str:
+def connection_status(staff: StaffMember, now: datetime | None = None) -> str:
     """The stored status, except that a pending invitation past its lifetime reads EXPIRED."""
     expires = staff.invitation_expires_at
-    if staff.connection_status == "PENDING" and expires is not None and expires <= utc_now():
-        return "EXPIRED"
+    if staff.connection_status == "PENDING" and expires is not None:
+        return "EXPIRED" if expires <= (now or utc_now()) else "PENDING"
     return staff.connection_status
 
 
-def _identity(staff: StaffMember, with_status: bool) -> AssociatedIdentityRead | None:
+def _identity(
+    staff: StaffMember, with_status: bool, now: datetime | None
+) -> AssociatedIdentityRead | None:
     connected = staff.wix_user_id is not None
     if not connected and not with_status:
         return None
-    status = connection_status(staff)
+    status = connection_status(staff, now)
     return AssociatedIdentityRead(
         identification_data=IdentificationData(
             wix_user_id=staff.wix_user_id,
