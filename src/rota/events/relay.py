@@ -83,10 +83,21 @@ class _Request:
     headers: dict[str, str]
 
 
+def _rendered(claimed: list[repository.ClaimedDelivery]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each event as it goes out (`rendering`), rendered once however many deliveries it has."""
+    payloads: dict[uuid.UUID, dict[str, Any]] = {}
+    for delivery in claimed:
+        if delivery.event_id not in payloads:
+            payloads[delivery.event_id] = rendering.render(delivery.payload)
+    return payloads
+
+
 def _build_request(
-    claimed: repository.ClaimedDelivery, key: tuple[str, str], now: datetime
+    claimed: repository.ClaimedDelivery,
+    payload: dict[str, Any],
+    key: tuple[str, str],
+    now: datetime,
 ) -> _Request:
-    payload = rendering.render(claimed.payload)
     if claimed.format == STANDARD_FORMAT:
         body = json.dumps(
             {
@@ -145,7 +156,9 @@ class Relay:
             if not claimed:
                 return 0
             key = await current_signing_key(session, now=now)
-            requests = [_build_request(c, key, now) for c in claimed]
+        # Built after the lease commits: signing and rendering are CPU work no lock needs.
+        payloads = _rendered(claimed)
+        requests = [_build_request(c, payloads[c.event_id], key, now) for c in claimed]
         outcomes = await asyncio.gather(*(self._send(r) for r in requests))
         await self._record(claimed, outcomes)
         return len(outcomes)

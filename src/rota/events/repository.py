@@ -55,20 +55,6 @@ class NewEvent:
         return f"{self.entity_fqdn}:{self.entity_id}"
 
 
-def _event_parameters(event: NewEvent) -> dict[str, Any]:
-    return {
-        "event_id": event.id,
-        "event_site_id": event.site_id,
-        "event_entity_fqdn": event.entity_fqdn,
-        "event_entity_id": event.entity_id,
-        "event_slug": event.slug,
-        "event_type": event.event_type,
-        "event_time": event.event_time,
-        "event_payload": _json_text(event.payload),
-        "event_identity": _json_text(event.identity),
-    }
-
-
 def _sqlite_event_insert() -> sa.Insert:
     """The event's INSERT, with the database numbering it: SQLite has one writer at a time, so
     max + 1 inside the transaction cannot race, and the single writer commits in position
@@ -76,31 +62,31 @@ def _sqlite_event_insert() -> sa.Insert:
     sequence = (
         sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.entity_sequence), 0) + 1)
         .where(
-            _EVENTS.c.entity_fqdn == sa.bindparam("event_entity_fqdn", type_=sa.String()),
-            _EVENTS.c.entity_id == sa.bindparam("event_entity_id", type_=sa.String()),
+            _EVENTS.c.entity_fqdn == sa.bindparam("e0_entity_fqdn", type_=sa.String()),
+            _EVENTS.c.entity_id == sa.bindparam("e0_entity_id", type_=sa.String()),
         )
         .scalar_subquery()
     )
     position = sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1).scalar_subquery()
     document = sa.func.json_set(
-        sa.bindparam("event_payload", type_=sa.Text()),
+        sa.bindparam("e0_payload", type_=sa.Text()),
         sa.literal_column("'$.entityEventSequence'"),
         sa.cast(sequence, sa.Text),
         type_=JsonDocument,
     )
     return sa.insert(_EVENTS).values(
-        id=sa.bindparam("event_id", type_=sa.Uuid()),
+        id=sa.bindparam("e0_id", type_=sa.Uuid()),
         position=position,
         txid=position,
-        site_id=sa.bindparam("event_site_id", type_=sa.Uuid()),
-        entity_fqdn=sa.bindparam("event_entity_fqdn", type_=sa.String()),
-        entity_id=sa.bindparam("event_entity_id", type_=sa.String()),
-        slug=sa.bindparam("event_slug", type_=sa.String()),
-        event_type=sa.bindparam("event_type", type_=sa.String()),
+        site_id=sa.bindparam("e0_site_id", type_=sa.Uuid()),
+        entity_fqdn=sa.bindparam("e0_entity_fqdn", type_=sa.String()),
+        entity_id=sa.bindparam("e0_entity_id", type_=sa.String()),
+        slug=sa.bindparam("e0_slug", type_=sa.String()),
+        event_type=sa.bindparam("e0_event_type", type_=sa.String()),
         entity_sequence=sequence,
-        event_time=sa.bindparam("event_time", type_=UtcDateTime()),
+        event_time=sa.bindparam("e0_event_time", type_=UtcDateTime()),
         payload=document,
-        identity=sa.bindparam("event_identity", type_=sa.Text()),
+        identity=sa.bindparam("e0_identity", type_=sa.Text()),
     )
 
 
@@ -202,19 +188,15 @@ def _event_rows(events: Sequence[NewEvent], key: int) -> dict[str, Any]:
         return _events_document(events)
     values: dict[str, Any] = {}
     for row, (event, offset) in enumerate(zip(events, _entity_offsets(events), strict=True)):
-        values |= {
-            f"e{row}_id": event.id,
-            f"e{row}_site_id": event.site_id,
-            f"e{row}_entity_fqdn": event.entity_fqdn,
-            f"e{row}_entity_id": event.entity_id,
-            f"e{row}_slug": event.slug,
-            f"e{row}_event_type": event.event_type,
-            f"e{row}_event_time": event.event_time,
-            f"e{row}_payload": _json_text(event.payload),
-            f"e{row}_identity": _json_text(event.identity),
-            f"e{row}_entity_offset": offset,
-        }
+        values |= _row_parameters(event, row, offset)
     return values
+
+
+def _row_parameters(event: NewEvent, row: int, offset: int) -> dict[str, Any]:
+    """One event as row ``row`` of the VALUES form (SQLite's insert takes row 0's names)."""
+    columns = {**vars(event), "entity_offset": offset}
+    columns["payload"], columns["identity"] = _json_text(event.payload), _json_text(event.identity)
+    return {f"e{row}_{name}": value for name, value in columns.items()}
 
 
 @functools.cache
@@ -262,20 +244,12 @@ class Change:
 
 
 def _events_document(events: Sequence[NewEvent]) -> dict[str, str]:
+    # The event's fields are the columns' names; the encoder writes ids and times as PostgreSQL
+    # reads them.
+    offsets = _entity_offsets(events)
     rows = [
-        {
-            "id": str(event.id),
-            "site_id": str(event.site_id),
-            "entity_fqdn": event.entity_fqdn,
-            "entity_id": event.entity_id,
-            "slug": event.slug,
-            "event_type": event.event_type,
-            "event_time": event.event_time.isoformat(),
-            "payload": event.payload,
-            "identity": event.identity,
-            "entity_offset": offset,
-        }
-        for event, offset in zip(events, _entity_offsets(events), strict=True)
+        {**vars(event), "entity_offset": offset}
+        for event, offset in zip(events, offsets, strict=True)
     ]
     return {"events": _json_text(rows)}
 
@@ -310,7 +284,9 @@ def insert_events(connection: sa.Connection, events: Sequence[NewEvent]) -> None
         return
     subscriptions: dict[uuid.UUID, list[tuple[uuid.UUID, list[str]]]] = {}
     for event in events:
-        position = connection.execute(_SQLITE_INSERT_EVENT, _event_parameters(event)).scalar_one()
+        position = connection.execute(
+            _SQLITE_INSERT_EVENT, _row_parameters(event, 0, 1)
+        ).scalar_one()
         if event.site_id not in subscriptions:
             subscriptions[event.site_id] = _subscribers(connection, event.site_id)
         wanted = [
