@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
+from rota.events.envelope import BodyKind, event_body
 from rota.identity import account_service
 from rota.identity.models import User
 from rota.identity.roles import Role
@@ -29,6 +30,31 @@ class SiteContext:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": self.key}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event's columns and stored body, as the outbox keeps them (`envelope.StoredEvent`)."""
+
+    entity_fqdn: str
+    slug: str
+    entity_id: str
+    event_time: datetime
+    entity_sequence: int
+    payload: dict[str, Any]
+
+
+def stored_event(
+    *,
+    entity_fqdn: str,
+    slug: str,
+    entity_id: str,
+    at: datetime,
+    kind: BodyKind,
+    body: dict[str, Any],
+) -> StoredEvent:
+    """The first event of an entity, with its body as a write records it."""
+    return StoredEvent(entity_fqdn, slug, entity_id, at, 1, event_body(kind, body))
 
 
 async def make_staff_member(

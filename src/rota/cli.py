@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota import event_rendering
 from rota.booxi import service as booxi_service
 from rota.config import Settings
 from rota.core.clock import utc_now
@@ -28,7 +29,6 @@ from rota.identity import service as identity_service
 from rota.identity.permissions import Scope, parse_scope
 from rota.identity.roles import Role
 from rota.migrations import runner
-from rota.staff import events as staff_events
 from rota.staff.jobs import JobRunner
 
 app = typer.Typer(
@@ -225,7 +225,7 @@ def worker() -> None:
         settings = Settings()
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
-        staff_events.register_rendering()
+        event_rendering.register_all()
         relay = Relay(sessionmaker, utc_now, relay_settings(settings))
         jobs = JobRunner(
             sessionmaker,

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from rota import event_rendering
 from rota.api.errors import install_error_handlers
 from rota.api.routers import include_routers
 from rota.api.wix_get_request import WixPackedGetMiddleware
@@ -16,14 +17,13 @@ from rota.core.db import create_engine, create_read_sessionmaker, create_session
 from rota.events.relay import Relay, relay_settings
 from rota.identity.deps import KeyGrantCache
 from rota.mail.sender import mailer_for
-from rota.staff import events as staff_events
 from rota.staff.jobs import JobRunner
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = create_engine(settings.database_url, echo=settings.sql_echo)
-    staff_events.register_rendering()
+    event_rendering.register_all()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import is_sqlite
 from rota.events import outbox
 from rota.events.models import DomainEventRecord
+from rota.events.rendering import as_sent
 from rota.events.repository import Change, ChangeStatement
 from rota.identity.models import Site
 from tests.builders import SiteContext, make_staff_member
@@ -45,7 +46,7 @@ async def _record(session: AsyncSession, site: SiteContext, entity_id: str, slug
 async def _stored(
     sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext
 ) -> list[tuple[str, str, int, str]]:
-    """(entity, slug, sequence, the sequence in the payload) of the site's test events."""
+    """(entity, slug, sequence, the sequence in the event as read) of the site's test events."""
     async with sessionmaker() as session:
         rows = await session.execute(
             sa.select(DomainEventRecord)
@@ -53,7 +54,7 @@ async def _stored(
             .order_by(DomainEventRecord.position)
         )
         return [
-            (r.entity_id, r.slug, r.entity_sequence, r.payload["entityEventSequence"])
+            (r.entity_id, r.slug, r.entity_sequence, as_sent(r.id, r)["entityEventSequence"])
             for r in rows.scalars()
         ]
 

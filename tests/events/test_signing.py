@@ -15,22 +15,22 @@ from hypothesis import strategies as st
 from rota.events import signing
 from rota.events.envelope import domain_event, event_type
 from rota.events.retry import FIRST_DELAY_SECONDS, MAX_DELAY_SECONDS, is_expired, next_delay
+from tests.builders import stored_event
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def test_wix_jwt_verifies_with_the_published_key() -> None:
     pem, jwk = signing.new_rsa_key("kid-1")
-    event = domain_event(
-        event_id=uuid.uuid4(),
+    stored = stored_event(
         entity_fqdn="wix.bookings.staff.v1.staff_member",
         slug="created",
         entity_id="s1",
-        event_time=NOW,
-        entity_sequence=1,
-        body_kind="created",
+        at=NOW,
+        kind="created",
         body={"entity": {"id": "s1"}},
     )
+    event = domain_event(uuid.uuid4(), stored)
     token = signing.wix_jwt(
         event_type=event_type("wix.bookings.staff.v1.staff_member", "created"),
         instance_id="site-1",

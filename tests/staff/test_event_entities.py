@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,11 +16,10 @@ from pydantic_core import to_json
 from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
 from rota.events import rendering
-from rota.events.envelope import domain_event
 from rota.staff import events as staff_events
 from rota.staff.models import StaffMember
 from rota.staff.schemas import RequestedField, StaffMemberRead
-from tests.builders import SiteContext, make_staff_member, upload_image
+from tests.builders import SiteContext, make_staff_member, stored_event, upload_image
 
 V1 = "/bookings/v1/staff-members"
 EVENT_FIELDS = {"fields": ["RESOURCE_DETAILS", "ASSOCIATED_IDENTITY_STATUS"]}
@@ -114,17 +114,16 @@ def _pending_invitation(expires_in: timedelta) -> tuple[StaffMember, WriteContex
 
 def _stored_and_read(staff: StaffMember, ctx: WriteContext) -> dict[str, Any]:
     """The staff member's `updated` event, through JSON as the outbox stores it, then read."""
-    payload = domain_event(
-        event_id=uuid.uuid4(),
+    stored = stored_event(
         entity_fqdn=staff_events.STAFF_FQDN,
         slug="updated",
         entity_id=str(staff.id),
-        event_time=ctx.now,
-        entity_sequence=1,
-        body_kind="updated",
+        at=ctx.now,
+        kind="updated",
         body={"currentEntity": staff_events.representation(staff, ctx)},
     )
-    entity: dict[str, Any] = rendering.render(json.loads(to_json(payload)))["updatedEvent"][
+    read_back = replace(stored, payload=json.loads(to_json(stored.payload)))
+    entity: dict[str, Any] = rendering.as_sent(uuid.uuid4(), read_back)["updatedEvent"][
         "currentEntity"
     ]
     return entity

@@ -16,8 +16,9 @@ PI scope), with ``adjusted*`` dates in the business time zone, the zone a reques
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ from rota.calendar.models import Schedule
 from rota.calendar.privacy import PiPolicy
 from rota.calendar.schemas import EventRead, ScheduleRead
 from rota.core.context import SYSTEM, WriteContext
-from rota.events import catalogue, outbox
+from rota.events import catalogue, outbox, rendering
 from rota.events.envelope import BodyKind
 
 EVENT_FQDN = catalogue.CALENDAR_EVENT
@@ -46,10 +47,41 @@ def event_representation(view: EventView, tz: ZoneInfo) -> dict[str, Any]:
     return read.model_dump(mode="json", exclude_none=True)
 
 
+# What `ScheduleRead.from_row` reads: the row a schedule's event keeps, rendered when the event
+# is read (`rendering`). A column it starts to read must be added here.
+_SCHEDULE_COLUMNS = (
+    "id",
+    "external_id",
+    "name",
+    "status",
+    "time_zone",
+    "business_time_zone_enabled",
+    "default_title",
+    "default_location",
+    "default_capacity",
+    "default_conferencing_details",
+    "app_id",
+    "permissions",
+    "extended_fields",
+    "revision",
+    "created_at",
+    "updated_at",
+)
+
+
 def schedule_representation(schedule: Schedule) -> dict[str, Any]:
-    return ScheduleRead.from_row(schedule, pi=_EVERYTHING).model_dump(
-        mode="json", exclude_none=True
-    )
+    """The schedule as events carry it: its row, rendered when the event is read."""
+    return rendering.deferred(SCHEDULE_FQDN, rendering.row_of(schedule, _SCHEDULE_COLUMNS), {})
+
+
+def _render_schedule(row: Mapping[str, Any], _context: Mapping[str, Any]) -> dict[str, Any]:
+    read = ScheduleRead.from_row(cast(Schedule, rendering.StoredRow(row)), pi=_EVERYTHING)
+    return read.model_dump(mode="json", exclude_none=True)
+
+
+def register_rendering() -> None:
+    """Lets relays and the feed render the schedule rows events hold."""
+    rendering.register(SCHEDULE_FQDN, _render_schedule)
 
 
 async def _on_event(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from rota.core.context import WriteContext
 from rota.events import repository
-from rota.events.envelope import BodyKind, domain_event, event_type
+from rota.events.envelope import BodyKind, event_body, event_type
 
 # The session's events waiting for its commit, each with the savepoint it was recorded in.
 _PENDING = "rota.outbox.pending"
@@ -158,16 +158,7 @@ def _new_event(site_id: uuid.UUID, draft: EventDraft, ctx: WriteContext) -> repo
         slug=draft.slug,
         event_type=event_type(draft.entity_fqdn, draft.slug),
         event_time=ctx.now,
-        # The sequence is filled in by the database (`repository.insert_events`).
-        payload=domain_event(
-            event_id=event_id,
-            entity_fqdn=draft.entity_fqdn,
-            slug=draft.slug,
-            entity_id=draft.entity_id,
-            event_time=ctx.now,
-            entity_sequence=0,
-            body_kind=draft.body_kind,
-            body=draft.body,
-        ),
+        # The database numbers it (`repository.insert_events`); the envelope is built when read.
+        payload=event_body(draft.body_kind, draft.body),
         identity=ctx.actor.as_identity(),
     )

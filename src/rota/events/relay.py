@@ -88,7 +88,7 @@ def _rendered(claimed: list[repository.ClaimedDelivery]) -> dict[uuid.UUID, dict
     payloads: dict[uuid.UUID, dict[str, Any]] = {}
     for delivery in claimed:
         if delivery.event_id not in payloads:
-            payloads[delivery.event_id] = rendering.render(delivery.payload)
+            payloads[delivery.event_id] = rendering.as_sent(delivery.event_id, delivery)
     return payloads
 
 

@@ -10,10 +10,12 @@ the entity in the stored event's body.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import Any
 
-from rota.events.envelope import BODY_KEYS
+from rota.events.envelope import BODY_KEYS, StoredEvent, domain_event
 
 Renderer = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
 
@@ -25,6 +27,30 @@ class NoRenderer(LookupError):
     """An event holds a row of a kind nobody registered: its domain's module was not loaded."""
 
 
+class StoredRow:
+    """A row as an event stored it (JSON values), read like the model it was taken from, for
+    the schema that renders the model. A column the row lacks is an error, never a silent None;
+    ``times`` names the timestamps read back as datetimes (the ones compared, not validated)."""
+
+    def __init__(self, row: Mapping[str, Any], *, times: Collection[str] = ()) -> None:
+        self._row = row
+        self._times = times
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self._row[name]
+        except KeyError:
+            raise AttributeError(f"The stored row has no {name!r}") from None
+        if name in self._times and value is not None:
+            return datetime.fromisoformat(value)
+        return value
+
+
+def row_of(model: object, columns: Collection[str]) -> dict[str, Any]:
+    """The columns of ``model`` that its renderer reads, as an event keeps them."""
+    return {name: getattr(model, name) for name in columns}
+
+
 def register(kind: str, renderer: Renderer) -> None:
     _RENDERERS[kind] = renderer
 
@@ -32,6 +58,11 @@ def register(kind: str, renderer: Renderer) -> None:
 def deferred(kind: str, row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Stands for the entity of ``kind`` rendered from ``row``, at a value of an event's body."""
     return {_KIND: kind, _ROW: row, _CONTEXT: context}
+
+
+def as_sent(event_id: uuid.UUID, stored: StoredEvent) -> dict[str, Any]:
+    """The stored event's document as relays send it and the feed serves it."""
+    return render(domain_event(event_id, stored))
 
 
 def render(payload: dict[str, Any]) -> dict[str, Any]:

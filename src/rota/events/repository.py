@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic_core import to_json
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rota.core.orm import JsonDocument, UtcDateTime
+from rota.core.orm import UtcDateTime
 from rota.events.models import (
     DeliveryAttempt,
     DomainEventRecord,
@@ -68,12 +68,6 @@ def _sqlite_event_insert() -> sa.Insert:
         .scalar_subquery()
     )
     position = sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1).scalar_subquery()
-    document = sa.func.json_set(
-        sa.bindparam("e0_payload", type_=sa.Text()),
-        sa.literal_column("'$.entityEventSequence'"),
-        sa.cast(sequence, sa.Text),
-        type_=JsonDocument,
-    )
     return sa.insert(_EVENTS).values(
         id=sa.bindparam("e0_id", type_=sa.Uuid()),
         position=position,
@@ -85,7 +79,7 @@ def _sqlite_event_insert() -> sa.Insert:
         event_type=sa.bindparam("e0_event_type", type_=sa.String()),
         entity_sequence=sequence,
         event_time=sa.bindparam("e0_event_time", type_=UtcDateTime()),
-        payload=document,
+        payload=sa.bindparam("e0_payload", type_=sa.Text()),
         identity=sa.bindparam("e0_identity", type_=sa.Text()),
     )
 
@@ -108,10 +102,7 @@ inserted_event AS (
         event_type, entity_sequence, event_time, payload, identity)
     SELECT event.id, nextval('{POSITION_SEQUENCE}'), pg_current_xact_id()::text::bigint,
         event.site_id, event.entity_fqdn, event.entity_id, event.slug, event.event_type,
-        numbered.entity_sequence, event.event_time,
-        jsonb_set(event.payload, '{{{{entityEventSequence}}}}',
-            to_jsonb(CAST(numbered.entity_sequence AS text))),
-        event.identity
+        numbered.entity_sequence, event.event_time, event.payload, event.identity
     FROM {{rows}}
     CROSS JOIN LATERAL (
         SELECT coalesce(max(stored.entity_sequence), 0) + event.entity_offset AS entity_sequence
@@ -494,6 +485,11 @@ class ClaimedDelivery:
     event_id: uuid.UUID
     event_type: str
     site_id: uuid.UUID
+    entity_fqdn: str
+    slug: str
+    entity_id: str
+    event_time: datetime
+    entity_sequence: int
     payload: dict[str, Any]
     identity: dict[str, Any]
     url: str
@@ -556,6 +552,11 @@ async def claim_due(
             _EVENTS.c.id,
             _EVENTS.c.event_type,
             _EVENTS.c.site_id,
+            _EVENTS.c.entity_fqdn,
+            _EVENTS.c.slug,
+            _EVENTS.c.entity_id,
+            _EVENTS.c.event_time,
+            _EVENTS.c.entity_sequence,
             _EVENTS.c.payload,
             _EVENTS.c.identity,
             _SUBSCRIPTIONS.c.url,
@@ -570,7 +571,8 @@ async def claim_due(
         .where(_DELIVERIES.c.id.in_(ids))
         .order_by(_DELIVERIES.c.position)
     )
-    return [ClaimedDelivery(*row) for row in rows]
+    # More columns than SQLAlchemy types a row by: a tuple of unknown length to mypy.
+    return [ClaimedDelivery(*cast(tuple[Any, ...], row)) for row in rows]
 
 
 async def record_outcomes(

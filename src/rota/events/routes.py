@@ -268,7 +268,7 @@ async def event_feed(
     last = [page[-1].txid, page[-1].position] if page else list(after)
     return json_response(
         FeedResponse(
-            events=[rendering.render(e.payload) for e in page],
+            events=[rendering.as_sent(e.id, e) for e in page],
             next_cursor=_issue(settings, last, scope),
             has_more=len(events) > limit,
         )

@@ -20,7 +20,7 @@ from rota.staff.schemas import RequestedField, StaffMemberRead
 STAFF_FQDN = catalogue.STAFF_MEMBER
 _EVENT_FIELDS = [RequestedField.RESOURCE_DETAILS, RequestedField.ASSOCIATED_IDENTITY_STATUS]
 # What `StaffMemberRead.from_row` reads: the row an event keeps of the staff member. A column it
-# starts to read must be added here (rendering a row without it fails, see `_StoredRow`).
+# starts to read must be added here (rendering a row without it fails, see `StoredRow`).
 _RENDERED_COLUMNS = (
     "id",
     "name",
@@ -54,32 +54,14 @@ _RENDERED_COLUMNS = (
 def representation(staff: StaffMember, ctx: WriteContext) -> dict[str, Any]:
     """The staff member as events carry it, with resource details and connection status: its
     row, rendered when the event is read (`rendering`), as it read at the time of the write."""
-    row = {name: getattr(staff, name) for name in _RENDERED_COLUMNS}
     context = {"mediaBaseUrl": ctx.public_base_url, "now": ctx.now}
-    return rendering.deferred(STAFF_FQDN, row, context)
-
-
-class _StoredRow:
-    """A staff member's row as an event stored it (JSON values), read like the model; a column
-    the row lacks is an error, never a silent None."""
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self._row = row
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            value = self._row[name]
-        except KeyError:
-            raise AttributeError(f"The stored staff member row has no {name!r}") from None
-        # The one timestamp compared rather than validated (`connection_status`).
-        if name == "invitation_expires_at" and value is not None:
-            return datetime.fromisoformat(value)
-        return value
+    return rendering.deferred(STAFF_FQDN, rendering.row_of(staff, _RENDERED_COLUMNS), context)
 
 
 def _render(row: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
     read = StaffMemberRead.from_row(
-        cast(StaffMember, _StoredRow(row)),
+        # `connection_status` compares the invitation's expiry with the write's time.
+        cast(StaffMember, rendering.StoredRow(row, times=("invitation_expires_at",))),
         _EVENT_FIELDS,
         media_base_url=context["mediaBaseUrl"],
         now=datetime.fromisoformat(context["now"]),
