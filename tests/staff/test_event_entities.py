@@ -151,3 +151,13 @@ def test_a_row_of_an_unregistered_kind_is_an_error_not_a_silent_pass() -> None:
     payload = {"createdEvent": {"entity": rendering.deferred("test.unregistered", {}, {})}}
     with pytest.raises(rendering.NoRenderer, match=r"test\.unregistered"):
         rendering.render(payload)
+
+
+def test_a_row_without_a_column_its_schema_reads_is_an_error_not_a_silent_none() -> None:
+    """A column a renderer starts to read but the event does not keep must fail loudly."""
+    staff_events.register_rendering()
+    staff, ctx = _pending_invitation(timedelta(hours=1))
+    marker = json.loads(to_json(staff_events.representation(staff, ctx)))
+    del marker["row"]["gender"]
+    with pytest.raises(AttributeError, match="gender"):
+        rendering.render({"updatedEvent": {"currentEntity": marker}})
