@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
-from rota.events import signing
+from rota.core.context import SYSTEM, WriteContext
+from rota.events import outbox, rendering, signing
 from rota.events.catalogue import EVENT_TYPES
 from rota.events.envelope import event_type
 from rota.events.models import DomainEventRecord
@@ -250,6 +251,48 @@ async def test_failures_retry_then_dead_letter_and_redeliver(
     ).json()["delivery"]
     assert again["state"] == "DELIVERED"
     assert len(receiver.received) == 1
+
+
+async def test_an_event_that_cannot_be_rendered_fails_alone_and_retries(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    receiver: Receiver,
+    relay: Relay,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """A row no renderer knows (a domain's module not loaded, a column gone) fails its own
+    deliveries' attempt; the staff member's events in the same batch still go out."""
+    subscription = await _subscribe(client, site, receiver.url)
+    async with sessionmaker.begin() as session:
+        await outbox.record(
+            session,
+            site_id=site.site_id,
+            entity_fqdn="test.unrenderable",
+            slug="created",
+            entity_id="broken",
+            body_kind="created",
+            body={"entity": rendering.deferred("test.unrenderable", {}, {})},
+            ctx=WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test"),
+        )
+    staff = await make_staff_member(client, site)
+    await relay.run_once()
+    deliveries = (
+        await client.get(
+            f"{HOOKS}/deliveries",
+            params={"subscriptionId": subscription["id"]},
+            headers=site.headers,
+        )
+    ).json()["deliveries"]
+    [broken] = [d for d in deliveries if d["entityId"] == "broken"]
+    assert (broken["state"], broken["attempts"]) == ("PENDING", 1)
+    assert "could not be rendered: NoRenderer" in broken["lastError"]
+    sent = [
+        json.loads(
+            json.loads(jwt.decode(m.body, options={"verify_signature": False})["data"])["data"]
+        )
+        for m in receiver.received
+    ]
+    assert [e["slug"] for e in sent if e["entityId"] == staff["id"]] == ["created"]
 
 
 async def test_later_events_wait_for_earlier_ones_of_the_same_entity(

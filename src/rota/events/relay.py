@@ -83,12 +83,23 @@ class _Request:
     headers: dict[str, str]
 
 
-def _rendered(claimed: list[repository.ClaimedDelivery]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Each event as it goes out (`rendering`), rendered once however many deliveries it has."""
-    payloads: dict[uuid.UUID, dict[str, Any]] = {}
+def _rendered(
+    claimed: list[repository.ClaimedDelivery],
+) -> dict[uuid.UUID, dict[str, Any] | str]:
+    """Each event as it goes out (`rendering`), rendered once however many deliveries it has;
+    for an event that cannot be rendered, why. Its deliveries fail this attempt and retry, then
+    dead-letter, like any other failure, and the rest of the batch goes out: one bad event must
+    not hold back every other entity's."""
+    payloads: dict[uuid.UUID, dict[str, Any] | str] = {}
     for delivery in claimed:
-        if delivery.event_id not in payloads:
+        if delivery.event_id in payloads:
+            continue
+        try:
             payloads[delivery.event_id] = rendering.as_sent(delivery.event_id, delivery)
+        except Exception as exc:  # a renderer's failure, whatever it is, is this event's alone
+            logger.exception("event %s could not be rendered", delivery.event_id)
+            reason = f"the event could not be rendered: {type(exc).__name__}: {exc}"
+            payloads[delivery.event_id] = reason[:1000]
     return payloads
 
 
@@ -158,12 +169,22 @@ class Relay:
             key = await current_signing_key(session, now=now)
         # Built after the lease commits: signing and rendering are CPU work no lock needs.
         payloads = _rendered(claimed)
-        requests = [_build_request(c, payloads[c.event_id], key, now) for c in claimed]
-        outcomes = await asyncio.gather(*(self._send(r) for r in requests))
+        outcomes = await asyncio.gather(
+            *(self._attempt(c, payloads[c.event_id], key, now) for c in claimed)
+        )
         await self._record(claimed, outcomes)
         return len(outcomes)
 
-    async def _send(self, request: _Request) -> Outcome:
+    async def _attempt(
+        self,
+        claimed: repository.ClaimedDelivery,
+        payload: dict[str, Any] | str,
+        key: tuple[str, str],
+        now: datetime,
+    ) -> Outcome:
+        if isinstance(payload, str):
+            return Outcome(claimed.id, now, 0, None, payload)
+        request = _build_request(claimed, payload, key, now)
         async with self._in_flight:
             return await self._post(request)
 
