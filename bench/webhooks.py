@@ -8,17 +8,18 @@ process on loopback, answers every POST with 200 and counts them. Its capacity i
 with a burst of concurrent httpx posts, and its CPU use is reported for every run, so the report
 shows whether it could have been the bottleneck.
 
-Throughput. With no relay running, ``--events`` deliveries for one subscription are recorded with
-``rota.events.outbox.record`` in large transactions, ``--events-per-entity`` per staff member id
-(2 by default: ``created`` then ``fully_created``, as a staff create records them), so
-per-entity ordering applies without serializing the run. Then ``rota worker`` processes start
-(one, then two with fresh deliveries; SQLite has a single relay, so one only) and the run lasts
-until every delivery is DELIVERED. The rate is deliveries over the span from the first attempt to
-the last delivery, read from the database, so process start-up is excluded (the wall time
-including it is reported too). A run still unfinished after ``--run-timeout`` seconds is
-reported as incomplete and what it left is dead-lettered, so the next run starts clean. Receiver
-counts and recorded attempts show duplicates and retries;
-CPU shares of the workers, the receiver and the whole machine come from ``/proc`` (Linux).
+Throughput. With no relay running, ``--events`` events for one subscription are recorded (and
+queued for it) with ``rota.events.outbox.record`` in large transactions, ``--events-per-entity``
+per staff member id (2 by default: ``created`` then ``fully_created``, as a staff create records
+them), so per-entity ordering applies without serializing the run. Then ``rota worker`` processes
+start (one, then two with fresh events; SQLite has a single relay, so one only) and the run lasts
+until every delivery is DELIVERED: the workers make the deliveries from the queue and send them.
+The rate is deliveries over the span from the first attempt to the last delivery, read from the
+database, so process start-up is excluded (the wall time including it is reported too). A run
+still unfinished after ``--run-timeout`` seconds is reported as incomplete and what it left is
+dead-lettered, so the next run starts clean. Receiver counts and recorded attempts show
+duplicates and retries; CPU shares of the workers, the receiver and the whole machine come from
+``/proc`` (Linux).
 ``--latency-only`` skips the throughput runs.
 
 Write latency. Staff creates and updates in three variants taking turns of five writes, each on
@@ -75,7 +76,7 @@ from rota.core.context import Actor, WriteContext
 from rota.core.db import create_engine, create_sessionmaker
 from rota.events import outbox
 from rota.events.envelope import BodyKind
-from rota.events.models import DeliveryAttempt, DomainEventRecord, WebhookDelivery
+from rota.events.models import DeliveryAttempt, DomainEventRecord, FanoutEntry, WebhookDelivery
 from rota.events.repository import DEAD, DELIVERED, PENDING
 from rota.main import create_app
 from rota.staff import events as staff_events
@@ -660,8 +661,12 @@ async def summarize_deliveries(bench: Bench, span: PositionSpan) -> DeliverySumm
 
 
 async def abandon_pending(bench: Bench, span: PositionSpan) -> None:
-    """Dead-letter what an unfinished run left, so the next run's workers start clean."""
+    """Dead-letter what an unfinished run left, and drop what it left queued, so the next
+    run's workers start clean."""
     async with bench.sessionmaker.begin() as session:
+        await session.execute(
+            sa.delete(FanoutEntry).where(FanoutEntry.position.between(span.first, span.last))
+        )
         await session.execute(
             sa.update(WebhookDelivery)
             .where(*_in_span(bench, span), WebhookDelivery.state == PENDING)
@@ -692,7 +697,7 @@ async def wait_until_delivered(
 
 
 async def run_workers(bench: Bench, count: int, entity: dict[str, Any]) -> ThroughputRun:
-    """Seed fresh pending deliveries, then let ``count`` workers deliver them all."""
+    """Seed freshly queued events, then let ``count`` workers make and send their deliveries."""
     span, seed_rate = await seed_deliveries(bench, entity)
     received_before = await receiver_stats(bench.receiver_url)
     started = time.perf_counter()

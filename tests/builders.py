@@ -14,6 +14,7 @@ from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
+from rota.events import fanout
 from rota.events.envelope import BodyKind, event_body
 from rota.identity import account_service
 from rota.identity.models import User
@@ -55,6 +56,13 @@ def stored_event(
 ) -> StoredEvent:
     """The first event of an entity, with its body as a write records it."""
     return StoredEvent(entity_fqdn, slug, entity_id, at, 1, event_body(kind, body))
+
+
+async def fan_out_all(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Make the deliveries of every queued event, as a relay does before it claims a batch."""
+    async with sessionmaker.begin() as session:
+        while await fanout.fan_out(session, limit=500):
+            pass
 
 
 async def make_staff_member(

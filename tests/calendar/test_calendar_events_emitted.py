@@ -17,7 +17,7 @@ from rota.core.clock import utc_now
 from rota.core.context import SYSTEM, WriteContext
 from rota.identity.roles import Role
 from tests.booxi.conftest import create_staff, make_merchant
-from tests.builders import SiteContext, make_staff_member, make_user
+from tests.builders import SiteContext, fan_out_all, make_staff_member, make_user
 from tests.calendar.helpers import (
     EVENTS,
     SCHEDULES,
@@ -195,7 +195,7 @@ async def test_idempotent_replays_announce_nothing_new(
 
 
 async def test_schedule_changes_are_announced_with_the_events_they_change(
-    client: httpx.AsyncClient, site: SiteContext
+    client: httpx.AsyncClient, site: SiteContext, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     schedule = await _schedule(client, site, defaultTitle="Room")
     day = next_weekday(1)
@@ -269,6 +269,7 @@ async def test_schedule_changes_are_announced_with_the_events_they_change(
     )
     assert {e["actionEvent"]["body"]["event"]["status"] for e in events[1:]} == {"CANCELLED"}
 
+    await fan_out_all(sessionmaker)
     deliveries = (
         await _ok(
             await client.get(

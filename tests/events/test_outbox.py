@@ -22,7 +22,7 @@ from rota.events.catalogue import EVENT_TYPES
 from rota.events.envelope import event_type
 from rota.events.models import DomainEventRecord
 from rota.events.relay import Relay, RelaySettings
-from tests.builders import SiteContext, make_staff_member
+from tests.builders import SiteContext, fan_out_all, make_staff_member
 from tests.events.receiver import Receiver
 
 V1 = "/bookings/v1/staff-members"
@@ -405,11 +405,14 @@ async def test_subscription_management(client: httpx.AsyncClient, site: SiteCont
 
 
 async def test_deleting_a_subscription_deletes_its_deliveries(
-    client: httpx.AsyncClient, site: SiteContext
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     kept = await _subscribe(client, site, "https://example.com/kept")
     dropped = await _subscribe(client, site, "https://example.com/dropped")
     await make_staff_member(client, site, name="Two Events")
+    await fan_out_all(sessionmaker)
 
     async def deliveries(subscription_id: str) -> list[dict[str, Any]]:
         response = await client.get(

@@ -40,6 +40,16 @@ class DomainEventRecord(Base):
     identity: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
+class FanoutEntry(Base):
+    """An event some subscription wants, waiting for a relay to make its deliveries: written
+    with the event, deleted when its deliveries are (`rota.events.fanout`)."""
+
+    __tablename__ = "webhook_fanout"
+
+    position: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+
+
 class WebhookSubscription(Timestamped, Base):
     __tablename__ = "webhook_subscription"
 

@@ -1,8 +1,9 @@
 """The relay: sends pending deliveries, records every attempt, retries with back-off, and
 dead-letters what keeps failing past the retry window.
 
-A relay leases a batch of deliveries in one short transaction, sends them concurrently outside
-any transaction, and records the outcomes in another. A relay that dies mid-batch leaves leases
+A relay makes the deliveries of queued events (`fanout`), leases a batch of deliveries in one
+short transaction, sends them concurrently outside any transaction, and records the outcomes in
+another. A relay that dies mid-batch leaves leases
 that expire, so another relay (or the same one restarted) sends those deliveries again: delivery
 is at least once, and receivers de-duplicate on the event id.
 
@@ -28,7 +29,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
-from rota.events import rendering, repository, signing
+from rota.events import fanout, rendering, repository, signing
 from rota.events.keys import current_signing_key
 from rota.events.retry import is_expired, next_delay
 
@@ -155,7 +156,12 @@ class Relay:
         self._in_flight = asyncio.Semaphore(self._settings.concurrency)
 
     async def run_once(self) -> int:
-        """Lease, send and record one batch; the number of deliveries attempted."""
+        """Make the deliveries of queued events, then lease, send and record one batch; the
+        number of deliveries attempted."""
+        async with self._sessionmaker.begin() as session:
+            # Its own transaction: relays fan out one at a time, and they should not also
+            # claim one at a time.
+            await fanout.fan_out(session, limit=self._settings.batch_size)
         now = self._clock()
         async with self._sessionmaker.begin() as session:
             claimed = await repository.claim_due(

@@ -1,0 +1,161 @@
+"""Writes queue their events; a relay makes the deliveries, in position order, without losing an
+event whose transaction commits after later ones, and only for subscriptions that existed when
+the event happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rota.core.clock import utc_now
+from rota.core.context import SYSTEM, WriteContext
+from rota.core.db import is_sqlite
+from rota.events import fanout, outbox
+from rota.events.models import DomainEventRecord, FanoutEntry, WebhookDelivery
+from tests.builders import SiteContext, fan_out_all, make_staff_member
+
+HOOKS = "/webhooks/v1"
+
+
+async def _subscribe(client: httpx.AsyncClient, site: SiteContext, url: str) -> str:
+    response = await client.post(
+        f"{HOOKS}/subscriptions", json={"subscription": {"url": url}}, headers=site.headers
+    )
+    assert response.status_code == 200, response.text
+    subscription_id: str = response.json()["subscription"]["id"]
+    return subscription_id
+
+
+async def _delivered_entities(
+    client: httpx.AsyncClient, site: SiteContext, subscription_id: str
+) -> list[str]:
+    response = await client.get(
+        f"{HOOKS}/deliveries",
+        params={"subscriptionId": subscription_id, "limit": 100},
+        headers=site.headers,
+    )
+    assert response.status_code == 200, response.text
+    deliveries: list[dict[str, Any]] = response.json()["deliveries"]
+    return [d["entityId"] for d in deliveries]
+
+
+async def _queued(sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext) -> int:
+    """The site's events waiting in the fan-out queue."""
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(FanoutEntry)
+            .join(DomainEventRecord, DomainEventRecord.id == FanoutEntry.event_id)
+            .where(DomainEventRecord.site_id == site.site_id)
+        )
+        return int(count or 0)
+
+
+async def _record(session: AsyncSession, site: SiteContext, entity_id: str) -> None:
+    await outbox.record(
+        session,
+        site_id=site.site_id,
+        entity_fqdn="test.fanout",
+        slug="created",
+        entity_id=entity_id,
+        body_kind="created",
+        body={"entity": {"id": entity_id}},
+        ctx=WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test"),
+    )
+
+
+async def test_a_write_queues_its_events_and_the_relay_makes_their_deliveries(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    unwatched = await make_staff_member(client, site)  # no subscription yet: nothing queued
+    async with sessionmaker() as session:
+        queued_elsewhere = int(
+            await session.scalar(sa.select(sa.func.count()).select_from(FanoutEntry)) or 0
+        )
+    assert await _queued(sessionmaker, site) == 0
+    subscription = await _subscribe(client, site, "https://example.com/hook")
+    staff = await make_staff_member(client, site)
+    assert await _queued(sessionmaker, site) == 3  # its schedule's created, created, fully_created
+    assert await _delivered_entities(client, site, subscription) == []
+
+    async with sessionmaker.begin() as session:
+        # Other tests' sites queue too; this site's three are the last in the queue.
+        await fanout.fan_out(session, limit=queued_elsewhere + 2)
+    async with sessionmaker() as session:
+        made = list(
+            await session.scalars(
+                sa.select(WebhookDelivery.position).where(WebhookDelivery.site_id == site.site_id)
+            )
+        )
+        left = list(await session.scalars(sa.select(FanoutEntry.position)))
+    assert len(made) == 2  # the first two, by position
+    assert len(left) == 1
+    assert max(made) < left[0]
+    await fan_out_all(sessionmaker)
+    assert await _queued(sessionmaker, site) == 0
+    delivered = await _delivered_entities(client, site, subscription)
+    assert len(delivered) == 3
+    assert staff["id"] in delivered
+    assert unwatched["id"] not in delivered
+
+
+async def test_a_subscription_gets_no_event_older_than_itself(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await _subscribe(client, site, "https://example.com/first")
+    before = await make_staff_member(client, site)  # queued while only the first existed
+    second = await _subscribe(client, site, "https://example.com/second")
+    after = await make_staff_member(client, site)
+    await fan_out_all(sessionmaker)
+    assert set(await _delivered_entities(client, site, first)) >= {before["id"], after["id"]}
+    for_second = set(await _delivered_entities(client, site, second))
+    assert after["id"] in for_second
+    assert before["id"] not in for_second
+
+
+async def test_an_event_committed_after_later_ones_is_fanned_out_when_it_commits(
+    client: httpx.AsyncClient,
+    site: SiteContext,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    database_url: str,
+) -> None:
+    """Positions are taken at insert, not at commit: the queue is not read past a cursor, so an
+    event that was numbered first but committed last still gets its delivery."""
+    if is_sqlite(database_url):
+        pytest.skip("SQLite's single writer commits events in position order")
+    subscription = await _subscribe(client, site, "https://example.com/hook")
+    held = sessionmaker()
+    await held.begin()
+    async with held.begin_nested():  # releasing the savepoint stores (and numbers) the event
+        await _record(held, site, "committed-late")
+    staff = await make_staff_member(client, site)  # numbered after it, committed before it
+    await fan_out_all(sessionmaker)
+    delivered = await _delivered_entities(client, site, subscription)
+    assert staff["id"] in delivered
+    assert "committed-late" not in delivered
+    assert await _queued(sessionmaker, site) == 0  # the open transaction's entry is not visible yet
+    await held.commit()
+    await held.close()
+    assert await _queued(sessionmaker, site) == 1
+    await fan_out_all(sessionmaker)
+    assert "committed-late" in await _delivered_entities(client, site, subscription)
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            sa.select(WebhookDelivery.ordering_key, sa.func.min(WebhookDelivery.position))
+            .where(WebhookDelivery.site_id == site.site_id)
+            .group_by(WebhookDelivery.ordering_key)
+        )
+        positions = {key: position for key, position in rows}
+    # Numbered first, delivered after the staff member's events were made into deliveries.
+    assert (
+        positions["test.fanout:committed-late"]
+        < positions[f"wix.bookings.staff.v1.staff_member:{staff['id']}"]
+    )
