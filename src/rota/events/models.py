@@ -17,7 +17,6 @@ class DomainEventRecord(Base):
 
     __tablename__ = "domain_event"
     __table_args__ = (
-        sa.UniqueConstraint("entity_fqdn", "entity_id", "entity_sequence"),
         sa.Index("ix_domain_event_site_txid_position", "site_id", "txid", "position"),
     )
 
@@ -34,6 +33,10 @@ class DomainEventRecord(Base):
     entity_id: Mapped[str] = mapped_column(sa.String(250))
     slug: Mapped[str] = mapped_column(sa.String(60))
     event_type: Mapped[str] = mapped_column(sa.String(200))
+    # The envelope's entityEventSequence: increasing per entity, not contiguous. It is the
+    # position (migration 0013): an entity's events are recorded by transactions that hold its
+    # row, so its positions follow the order its changes commit. Events stored before that
+    # migration keep their 1, 2, 3...; every position since is greater than any of them.
     entity_sequence: Mapped[int] = mapped_column(sa.BigInteger)
     event_time: Mapped[datetime] = mapped_column(UtcDateTime())
     payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

@@ -57,8 +57,8 @@ async def record(
     body: dict[str, Any],
     ctx: WriteContext,
 ) -> None:
-    """Store the event and one pending delivery per active subscription that wants it, when
-    the transaction commits."""
+    """Store the event, queued for its deliveries when a subscription wants it, when the
+    transaction commits."""
     draft = EventDraft(entity_fqdn, slug, entity_id, body_kind, body)
     await record_all(session, site_id=site_id, drafts=[draft], ctx=ctx)
 
@@ -66,13 +66,13 @@ async def record(
 async def record_all(
     session: AsyncSession, *, site_id: uuid.UUID, drafts: Sequence[EventDraft], ctx: WriteContext
 ) -> None:
-    """Store several events of one change, in order, with their deliveries, when the
+    """Store several events of one change, in order, queued for their deliveries, when the
     transaction commits.
 
-    The database numbers each event (global position and per-entity sequence) inside its
-    insert. Two writers cannot race for an entity's sequence: each holds the lock of the row it
-    changed until it commits, and the unique (entity, sequence) constraint would refuse a
-    duplicate anyway.
+    The database numbers each event inside its insert: its global position, which is also its
+    sequence among its entity's events (`DomainEventRecord.entity_sequence`). A change records
+    events of the entities whose rows it holds: each writer holds the lock of the row it changed
+    until it commits, so an entity's events are numbered in the order they commit.
     """
     if not session.in_transaction():
         # As a statement would: the events belong to the transaction that stores them.

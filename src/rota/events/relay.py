@@ -3,9 +3,9 @@ dead-letters what keeps failing past the retry window.
 
 A relay makes the deliveries of queued events (`fanout`), leases a batch of deliveries in one
 short transaction, sends them concurrently outside any transaction, and records the outcomes in
-another. A relay that dies mid-batch leaves leases
-that expire, so another relay (or the same one restarted) sends those deliveries again: delivery
-is at least once, and receivers de-duplicate on the event id.
+another. A relay that dies mid-batch leaves leases that expire, so another relay (or the same
+one restarted) sends those deliveries again: delivery is at least once, and receivers
+de-duplicate on the event id.
 
 Deliveries go out through aiohttp rather than httpx (which the rest of Rota uses): measured on
 loopback, an httpx post cost about 1.7 ms of CPU against 0.18 ms for aiohttp, mostly in httpcore's

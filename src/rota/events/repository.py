@@ -53,39 +53,22 @@ class NewEvent:
     payload: dict[str, Any]
     identity: dict[str, Any]
 
-    @property
-    def ordering_key(self) -> str:
-        return ordering_key(self.entity_fqdn, self.entity_id)
-
-
-def ordering_key(entity_fqdn: str, entity_id: str) -> str:
-    """What a delivery's entity is known by: one at a time goes out for each."""
-    return f"{entity_fqdn}:{entity_id}"
-
 
 def _sqlite_event_insert() -> sa.Insert:
     """The event's INSERT, with the database numbering it: SQLite has one writer at a time, so
     max + 1 inside the transaction cannot race, and the single writer commits in position
     order (so the position serves as the transaction id too)."""
-    sequence = (
-        sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.entity_sequence), 0) + 1)
-        .where(
-            _EVENTS.c.entity_fqdn == sa.bindparam("e0_entity_fqdn", type_=sa.String()),
-            _EVENTS.c.entity_id == sa.bindparam("e0_entity_id", type_=sa.String()),
-        )
-        .scalar_subquery()
-    )
     position = sa.select(sa.func.coalesce(sa.func.max(_EVENTS.c.position), 0) + 1).scalar_subquery()
     return sa.insert(_EVENTS).values(
         id=sa.bindparam("e0_id", type_=sa.Uuid()),
         position=position,
         txid=position,
+        entity_sequence=position,
         site_id=sa.bindparam("e0_site_id", type_=sa.Uuid()),
         entity_fqdn=sa.bindparam("e0_entity_fqdn", type_=sa.String()),
         entity_id=sa.bindparam("e0_entity_id", type_=sa.String()),
         slug=sa.bindparam("e0_slug", type_=sa.String()),
         event_type=sa.bindparam("e0_event_type", type_=sa.String()),
-        entity_sequence=sequence,
         event_time=sa.bindparam("e0_event_time", type_=UtcDateTime()),
         payload=sa.bindparam("e0_payload", type_=sa.Text()),
         identity=sa.bindparam("e0_identity", type_=sa.Text()),
@@ -101,23 +84,18 @@ _SQLITE_INSERT_EVENT = _sqlite_event_insert().returning(_EVENTS.c.position)
 # events cost one round trip.
 #
 # Numbering: the position from the sequence, taken row by row as the events are read, in the
-# order recorded (the rows feed a nested loop: nothing reorders them, so no sort is paid for);
-# the entity's sequence as its last stored one plus the event's place among the batch's events
-# of that entity (computed by the caller: a window function and its sorts cost more than the
-# rest of the insert); the transaction id for the feed.
+# order recorded (nothing reorders the rows, so no sort is paid for; PostgreSQL does not merge a
+# subquery that calls a volatile function into the query around it, so each row's nextval runs
+# once); the entity's sequence is the position (see `DomainEventRecord.entity_sequence`); the
+# transaction id for the feed.
 _POSTGRESQL_EVENTS = f"""\
 inserted_event AS (
     INSERT INTO domain_event (id, position, txid, site_id, entity_fqdn, entity_id, slug,
         event_type, entity_sequence, event_time, payload, identity)
-    SELECT event.id, nextval('{POSITION_SEQUENCE}'), pg_current_xact_id()::text::bigint,
+    SELECT event.id, event.position, pg_current_xact_id()::text::bigint,
         event.site_id, event.entity_fqdn, event.entity_id, event.slug, event.event_type,
-        numbered.entity_sequence, event.event_time, event.payload, event.identity
-    FROM {{rows}}
-    CROSS JOIN LATERAL (
-        SELECT coalesce(max(stored.entity_sequence), 0) + event.entity_offset AS entity_sequence
-        FROM domain_event AS stored
-        WHERE stored.entity_fqdn = event.entity_fqdn AND stored.entity_id = event.entity_id
-    ) AS numbered
+        event.position, event.event_time, event.payload, event.identity
+    FROM (SELECT recorded.*, nextval('{POSITION_SEQUENCE}') AS position FROM {{rows}}) AS event
     {{condition}}
     RETURNING id, position, site_id, event_type
 ), queued AS (
@@ -147,7 +125,6 @@ _EVENT_COLUMNS = (
     ("event_time", "timestamptz"),
     ("payload", "jsonb"),
     ("identity", "jsonb"),
-    ("entity_offset", "integer"),
 )
 _ROWS_AS_VALUES = 8
 
@@ -161,19 +138,19 @@ def _rows_key(events: Sequence[NewEvent]) -> int:
 
 
 def _rows(key: int) -> str:
-    """The FROM item the insert reads its events from, named ``event``."""
+    """The FROM item the insert reads its events from, named ``recorded``."""
     names = ", ".join(name for name, _ in _EVENT_COLUMNS)
     if key > 0:
         rows = ", ".join(_values_row(row) for row in range(key))
-        return f"(VALUES {rows}) AS event ({names})"
+        return f"(VALUES {rows}) AS recorded ({names})"
     # The LIMIT, written into the text: the planner assumes 100 rows for a set-returning
     # function of a parameter, which makes the generic plan look a hundred times dearer than a
     # custom one, so PostgreSQL planned the statement anew every time. With it, PostgreSQL
     # keeps the generic plan.
     columns = ", ".join(f"{name} {kind}" for name, kind in _EVENT_COLUMNS)
     return (
-        f"(SELECT * FROM json_to_recordset(CAST(:events AS json)) AS event ({columns})"
-        f" LIMIT {-key}) AS event"
+        f"(SELECT * FROM json_to_recordset(CAST(:events AS json)) AS recorded ({columns})"
+        f" LIMIT {-key}) AS recorded"
     )
 
 
@@ -186,14 +163,14 @@ def _event_rows(events: Sequence[NewEvent], key: int) -> dict[str, Any]:
     if key < 0:
         return _events_document(events)
     values: dict[str, Any] = {}
-    for row, (event, offset) in enumerate(zip(events, _entity_offsets(events), strict=True)):
-        values |= _row_parameters(event, row, offset)
+    for row, event in enumerate(events):
+        values |= _row_parameters(event, row)
     return values
 
 
-def _row_parameters(event: NewEvent, row: int, offset: int) -> dict[str, Any]:
+def _row_parameters(event: NewEvent, row: int) -> dict[str, Any]:
     """One event as row ``row`` of the VALUES form (SQLite's insert takes row 0's names)."""
-    columns = {**vars(event), "entity_offset": offset}
+    columns = dict(vars(event))
     columns["payload"], columns["identity"] = _json_text(event.payload), _json_text(event.identity)
     return {f"e{row}_{name}": value for name, value in columns.items()}
 
@@ -223,10 +200,6 @@ class ChangeStatement:
 
 @functools.cache
 def _carrying(change: ChangeStatement, key: int) -> sa.TextClause:
-    # Every part of a WITH sees one snapshot, taken before the change waits for its row lock,
-    # and the per-entity numbering reads it. So a writer that committed an event of the entity
-    # in between must also have changed what the change's WHERE checks (the revision, the
-    # trash mark), or these events would take a sequence number it used.
     events = _POSTGRESQL_EVENTS.format(
         condition="WHERE EXISTS (SELECT FROM change)", rows=_rows(key)
     )
@@ -245,12 +218,7 @@ class Change:
 def _events_document(events: Sequence[NewEvent]) -> dict[str, str]:
     # The event's fields are the columns' names; the encoder writes ids and times as PostgreSQL
     # reads them.
-    offsets = _entity_offsets(events)
-    rows = [
-        {**vars(event), "entity_offset": offset}
-        for event, offset in zip(events, offsets, strict=True)
-    ]
-    return {"events": _json_text(rows)}
+    return {"events": _json_text([vars(event) for event in events])}
 
 
 def _json_text(value: Any) -> str:
@@ -269,20 +237,9 @@ def _uuid_text(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def _entity_offsets(events: Sequence[NewEvent]) -> list[int]:
-    """Each event's place among the events of its entity in ``events``, from 1: what its
-    sequence adds to the entity's last stored one."""
-    seen: dict[str, int] = {}
-    offsets = []
-    for event in events:
-        seen[event.ordering_key] = seen.get(event.ordering_key, 0) + 1
-        offsets.append(seen[event.ordering_key])
-    return offsets
-
-
 def insert_events(connection: sa.Connection, events: Sequence[NewEvent]) -> None:
-    """Store events, in order, with one pending delivery per active subscription that wants
-    each. Synchronous: the outbox calls it from inside the session's commit.
+    """Store events, in order, each queued for its deliveries when an active subscription of its
+    site wants it. Synchronous: the outbox calls it from inside the session's commit.
 
     PostgreSQL: one statement. SQLite: each event is an insert plus, when a subscription of its
     site wants it (the site's subscriptions read once), its entry in the fan-out queue.
@@ -293,9 +250,7 @@ def insert_events(connection: sa.Connection, events: Sequence[NewEvent]) -> None
         return
     subscriptions: dict[uuid.UUID, list[list[str]]] = {}
     for event in events:
-        position = connection.execute(
-            _SQLITE_INSERT_EVENT, _row_parameters(event, 0, 1)
-        ).scalar_one()
+        position = connection.execute(_SQLITE_INSERT_EVENT, _row_parameters(event, 0)).scalar_one()
         if event.site_id not in subscriptions:
             subscriptions[event.site_id] = _wanted_types(connection, event.site_id)
         if any(
