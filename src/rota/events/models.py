@@ -39,8 +39,9 @@ class DomainEventRecord(Base):
     # migration keep their 1, 2, 3...; every position since is greater than any of them.
     entity_sequence: Mapped[int] = mapped_column(sa.BigInteger)
     event_time: Mapped[datetime] = mapped_column(UtcDateTime())
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
-    identity: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    # Written once and read back whole, never queried inside: json, not jsonb (migration 0014).
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON())
+    identity: Mapped[dict[str, Any]] = mapped_column(sa.JSON())
 
 
 class FanoutEntry(Base):

@@ -123,8 +123,8 @@ _EVENT_COLUMNS = (
     ("slug", "varchar"),
     ("event_type", "varchar"),
     ("event_time", "timestamptz"),
-    ("payload", "jsonb"),
-    ("identity", "jsonb"),
+    ("payload", "json"),
+    ("identity", "json"),
 )
 _ROWS_AS_VALUES = 8
 
