@@ -71,13 +71,30 @@ class WebhookSubscription(Timestamped, Base):
     description: Mapped[str | None] = mapped_column(sa.String(500))
 
 
+# An index's predicate, on either database: the rows of pending deliveries.
+_PENDING_ROWS: dict[str, Any] = {
+    "postgresql_where": sa.text("state = 'PENDING'"),
+    "sqlite_where": sa.text("state = 'PENDING'"),
+}
+
+
 class WebhookDelivery(Base):
     """One event for one subscription; its state machine is PENDING -> DELIVERED | DEAD."""
 
     __tablename__ = "webhook_delivery"
+    # The claim reads pending deliveries only (migration 0015): in position order, each checked
+    # for an earlier pending one of its entity. Indexes of pending rows alone keep both probes
+    # short however long the history of delivered ones grows.
     __table_args__ = (
-        sa.Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
-        sa.Index("ix_webhook_delivery_order", "subscription_id", "ordering_key", "position"),
+        sa.Index("ix_webhook_delivery_pending", "position", **_PENDING_ROWS),
+        sa.Index(
+            "ix_webhook_delivery_pending_order",
+            "subscription_id",
+            "ordering_key",
+            "position",
+            **_PENDING_ROWS,
+        ),
+        sa.Index("ix_webhook_delivery_subscription", "subscription_id"),
         sa.Index("ix_webhook_delivery_site", "site_id", "created_at"),
     )
 

@@ -453,6 +453,11 @@ class ClaimedDelivery:
     secret: str | None
 
 
+# Written into the claim's text, not bound: only a literal lets PostgreSQL use the indexes of
+# pending deliveries (``WHERE state = 'PENDING'``) in the plan it keeps for the statement.
+_PENDING_LITERAL: sa.ColumnClause[str] = sa.literal_column(f"'{PENDING}'")
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
 ) -> list[ClaimedDelivery]:
@@ -471,7 +476,7 @@ async def claim_due(
         .where(
             earlier.c.subscription_id == candidate.c.subscription_id,
             earlier.c.ordering_key == candidate.c.ordering_key,
-            earlier.c.state == PENDING,
+            earlier.c.state == _PENDING_LITERAL,
             earlier.c.position < candidate.c.position,
         )
         .exists()
@@ -479,7 +484,7 @@ async def claim_due(
     due = (
         sa.select(candidate.c.id)
         .where(
-            candidate.c.state == PENDING,
+            candidate.c.state == _PENDING_LITERAL,
             candidate.c.next_attempt_at <= now,
             sa.or_(candidate.c.lease_until.is_(None), candidate.c.lease_until < now),
             ~blocked,
