@@ -30,6 +30,7 @@ from tests.calendar.helpers import (
     staff_resource,
     weekly,
 )
+from tests.events.webhooks import deliveries_of, subscribe
 
 BULK = "/calendar/v3/bulk/events"
 PI = {"fields": ["PI_FIELDS"]}
@@ -220,21 +221,15 @@ async def test_schedule_changes_are_announced_with_the_events_they_change(
     titled = await _event(
         client, site, scheduleId=schedule["id"], title="Own title", **hours(day, 11, 12)
     )
-    subscription = await _ok(
-        await client.post(
-            "/webhooks/v1/subscriptions",
-            json={
-                "subscription": {
-                    "url": "http://127.0.0.1:9/hooks",
-                    "eventTypes": [
-                        "wix.calendar.v3.schedule_updated",
-                        "wix.calendar.v3.schedule_cancelled",
-                        "wix.calendar.v3.event_cancelled",
-                    ],
-                }
-            },
-            headers=site.headers,
-        )
+    subscription = await subscribe(
+        client,
+        site,
+        "http://127.0.0.1:9/hooks",
+        eventTypes=[
+            "wix.calendar.v3.schedule_updated",
+            "wix.calendar.v3.schedule_cancelled",
+            "wix.calendar.v3.event_cancelled",
+        ],
     )
     feed = Feed(client, site)
     await feed.new()
@@ -287,15 +282,7 @@ async def test_schedule_changes_are_announced_with_the_events_they_change(
     assert {e["actionEvent"]["body"]["event"]["status"] for e in events[1:]} == {"CANCELLED"}
 
     await fan_out_all(sessionmaker)
-    deliveries = (
-        await _ok(
-            await client.get(
-                "/webhooks/v1/deliveries",
-                params={"subscriptionId": subscription["subscription"]["id"]},
-                headers=site.headers,
-            )
-        )
-    )["deliveries"]
+    deliveries = await deliveries_of(client, site, subscription["id"])
     assert sorted((d["eventType"], d["entityId"]) for d in deliveries) == sorted(
         [
             ("wix.calendar.v3.schedule_updated", schedule["id"]),

@@ -4,43 +4,22 @@ the event happened."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rota.core.clock import utc_now
-from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import is_sqlite
-from rota.events import fanout, outbox
+from rota.events import fanout
 from rota.events.models import DomainEventRecord, FanoutEntry, WebhookDelivery
 from tests.builders import SiteContext, fan_out_all, make_staff_member
-
-HOOKS = "/webhooks/v1"
-
-
-async def _subscribe(client: httpx.AsyncClient, site: SiteContext, url: str) -> str:
-    response = await client.post(
-        f"{HOOKS}/subscriptions", json={"subscription": {"url": url}}, headers=site.headers
-    )
-    assert response.status_code == 200, response.text
-    subscription_id: str = response.json()["subscription"]["id"]
-    return subscription_id
+from tests.events.webhooks import deliveries_of, record_test_event, subscribe
 
 
 async def _delivered_entities(
     client: httpx.AsyncClient, site: SiteContext, subscription_id: str
 ) -> list[str]:
-    response = await client.get(
-        f"{HOOKS}/deliveries",
-        params={"subscriptionId": subscription_id, "limit": 100},
-        headers=site.headers,
-    )
-    assert response.status_code == 200, response.text
-    deliveries: list[dict[str, Any]] = response.json()["deliveries"]
-    return [d["entityId"] for d in deliveries]
+    return [d["entityId"] for d in await deliveries_of(client, site, subscription_id)]
 
 
 async def _queued(sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext) -> int:
@@ -55,19 +34,6 @@ async def _queued(sessionmaker: async_sessionmaker[AsyncSession], site: SiteCont
         return int(count or 0)
 
 
-async def _record(session: AsyncSession, site: SiteContext, entity_id: str) -> None:
-    await outbox.record(
-        session,
-        site_id=site.site_id,
-        entity_fqdn="test.fanout",
-        slug="created",
-        entity_id=entity_id,
-        body_kind="created",
-        body={"entity": {"id": entity_id}},
-        ctx=WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test"),
-    )
-
-
 async def test_a_write_queues_its_events_and_the_relay_makes_their_deliveries(
     client: httpx.AsyncClient,
     site: SiteContext,
@@ -79,7 +45,7 @@ async def test_a_write_queues_its_events_and_the_relay_makes_their_deliveries(
             await session.scalar(sa.select(sa.func.count()).select_from(FanoutEntry)) or 0
         )
     assert await _queued(sessionmaker, site) == 0
-    subscription = await _subscribe(client, site, "https://example.com/hook")
+    subscription = (await subscribe(client, site, "https://example.com/hook"))["id"]
     staff = await make_staff_member(client, site)
     assert await _queued(sessionmaker, site) == 3  # its schedule's created, created, fully_created
     assert await _delivered_entities(client, site, subscription) == []
@@ -110,9 +76,9 @@ async def test_a_subscription_gets_no_event_older_than_itself(
     site: SiteContext,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    first = await _subscribe(client, site, "https://example.com/first")
+    first = (await subscribe(client, site, "https://example.com/first"))["id"]
     before = await make_staff_member(client, site)  # queued while only the first existed
-    second = await _subscribe(client, site, "https://example.com/second")
+    second = (await subscribe(client, site, "https://example.com/second"))["id"]
     after = await make_staff_member(client, site)
     await fan_out_all(sessionmaker)
     assert set(await _delivered_entities(client, site, first)) >= {before["id"], after["id"]}
@@ -131,11 +97,11 @@ async def test_an_event_committed_after_later_ones_is_fanned_out_when_it_commits
     event that was numbered first but committed last still gets its delivery."""
     if is_sqlite(database_url):
         pytest.skip("SQLite's single writer commits events in position order")
-    subscription = await _subscribe(client, site, "https://example.com/hook")
+    subscription = (await subscribe(client, site, "https://example.com/hook"))["id"]
     held = sessionmaker()
     await held.begin()
     async with held.begin_nested():  # releasing the savepoint stores (and numbers) the event
-        await _record(held, site, "committed-late")
+        await record_test_event(held, site, entity_fqdn="test.fanout", entity_id="committed-late")
     staff = await make_staff_member(client, site)  # numbered after it, committed before it
     await fan_out_all(sessionmaker)
     delivered = await _delivered_entities(client, site, subscription)

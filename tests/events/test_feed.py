@@ -11,11 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rota.core.clock import utc_now
-from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import is_sqlite
-from rota.events import outbox
 from tests.builders import SiteContext, make_staff_member
+from tests.events.webhooks import record_test_event
 
 FEED = "/events/v1/feed"
 
@@ -32,17 +30,7 @@ async def _record_held(session: AsyncSession, site: SiteContext, entity_id: str)
     # A change writes before it records its events, which gives its transaction its id; the
     # outbox stores the events at commit, in that transaction.
     await session.execute(sa.select(sa.func.pg_current_xact_id()))
-    ctx = WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test")
-    await outbox.record(
-        session,
-        site_id=site.site_id,
-        entity_fqdn="test.held",
-        slug="created",
-        entity_id=entity_id,
-        body_kind="created",
-        body={"entity": {"id": entity_id}},
-        ctx=ctx,
-    )
+    await record_test_event(session, site, entity_fqdn="test.held", entity_id=entity_id)
 
 
 async def test_feed_waits_for_an_open_transaction_then_hands_out_everything_once(

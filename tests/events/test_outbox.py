@@ -16,17 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.core.clock import utc_now
-from rota.core.context import SYSTEM, WriteContext
-from rota.events import outbox, rendering, signing
+from rota.events import rendering, signing
 from rota.events.catalogue import EVENT_TYPES
 from rota.events.envelope import event_type
 from rota.events.models import DomainEventRecord
 from rota.events.relay import Relay, RelaySettings
 from tests.builders import SiteContext, fan_out_all, make_staff_member
 from tests.events.receiver import Receiver
+from tests.events.webhooks import HOOKS, deliveries_of, record_test_event, subscribe
 
 V1 = "/bookings/v1/staff-members"
-HOOKS = "/webhooks/v1"
 
 
 class Clock:
@@ -64,19 +63,6 @@ async def relay(
     )
     yield instance
     await instance.stop()
-
-
-async def _subscribe(
-    client: httpx.AsyncClient, site: SiteContext, url: str, **fields: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        f"{HOOKS}/subscriptions",
-        json={"subscription": {"url": url, **fields}},
-        headers=site.headers,
-    )
-    assert response.status_code == 200, response.text
-    subscription: dict[str, Any] = response.json()["subscription"]
-    return subscription
 
 
 async def _drain(relay: Relay, clock: Clock, rounds: int = 10) -> None:
@@ -157,7 +143,7 @@ async def test_wix_format_delivery_is_a_jwt_verifiable_with_the_jwks(
     relay: Relay,
     clock: Clock,
 ) -> None:
-    await _subscribe(
+    await subscribe(
         client, site, receiver.url, eventTypes=["wix.bookings.staff.v1.staff_member_created"]
     )
     staff = await make_staff_member(client, site, name="Hooked")
@@ -185,7 +171,7 @@ async def test_standard_webhooks_delivery_is_hmac_signed(
     relay: Relay,
     clock: Clock,
 ) -> None:
-    subscription = await _subscribe(client, site, receiver.url, format="STANDARD_WEBHOOKS")
+    subscription = await subscribe(client, site, receiver.url, format="STANDARD_WEBHOOKS")
     secret = subscription["secret"]
     assert secret.startswith("whsec_")
     listed = (
@@ -216,7 +202,7 @@ async def test_failures_retry_then_dead_letter_and_redeliver(
     short = Relay(
         sessionmaker, clock, RelaySettings(timeout_seconds=1.0, retry_window=timedelta(seconds=3))
     )
-    subscription = await _subscribe(
+    subscription = await subscribe(
         client, site, receiver.url, eventTypes=["wix.bookings.staff.v1.staff_member_created"]
     )
     receiver.mode = "error"
@@ -224,13 +210,7 @@ async def test_failures_retry_then_dead_letter_and_redeliver(
     for _ in range(6):
         await short.run_once()
         clock.advance(1)
-    deliveries = (
-        await client.get(
-            f"{HOOKS}/deliveries",
-            params={"subscriptionId": subscription["id"]},
-            headers=site.headers,
-        )
-    ).json()["deliveries"]
+    deliveries = await deliveries_of(client, site, subscription["id"])
     assert [d["state"] for d in deliveries] == ["DEAD"]
     assert deliveries[0]["attempts"] >= 2
     assert deliveries[0]["lastStatus"] == 500
@@ -263,27 +243,18 @@ async def test_an_event_that_cannot_be_rendered_fails_alone_and_retries(
 ) -> None:
     """A row no renderer knows (a domain's module not loaded, a column gone) fails its own
     deliveries' attempt; the staff member's events in the same batch still go out."""
-    subscription = await _subscribe(client, site, receiver.url)
+    subscription = await subscribe(client, site, receiver.url)
     async with sessionmaker.begin() as session:
-        await outbox.record(
+        await record_test_event(
             session,
-            site_id=site.site_id,
+            site,
             entity_fqdn="test.unrenderable",
-            slug="created",
             entity_id="broken",
-            body_kind="created",
             body={"entity": rendering.deferred("test.unrenderable", {}, {})},
-            ctx=WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test"),
         )
     staff = await make_staff_member(client, site)
     await relay.run_once()
-    deliveries = (
-        await client.get(
-            f"{HOOKS}/deliveries",
-            params={"subscriptionId": subscription["id"]},
-            headers=site.headers,
-        )
-    ).json()["deliveries"]
+    deliveries = await deliveries_of(client, site, subscription["id"])
     [broken] = [d for d in deliveries if d["entityId"] == "broken"]
     assert (broken["state"], broken["attempts"]) == ("PENDING", 1)
     assert "could not be rendered: NoRenderer" in broken["lastError"]
@@ -303,18 +274,12 @@ async def test_later_events_wait_for_earlier_ones_of_the_same_entity(
     relay: Relay,
     clock: Clock,
 ) -> None:
-    subscription = await _subscribe(client, site, receiver.url)
+    subscription = await subscribe(client, site, receiver.url)
     receiver.mode = "error"
     staff = await make_staff_member(client, site)
     other = await make_staff_member(client, site)
     await relay.run_once()
-    deliveries = (
-        await client.get(
-            f"{HOOKS}/deliveries",
-            params={"subscriptionId": subscription["id"]},
-            headers=site.headers,
-        )
-    ).json()["deliveries"]
+    deliveries = await deliveries_of(client, site, subscription["id"])
     created = "wix.bookings.staff.v1.staff_member_created"
     fully = "wix.bookings.staff.v1.staff_member_fully_created"
     attempts = {(d["entityId"], d["eventType"]): d["attempts"] for d in deliveries}
@@ -345,7 +310,7 @@ async def test_two_relays_share_the_work_without_duplicates_or_disorder(
 ) -> None:
     """Two relays (as two `rota worker`s would) claiming small batches at the same time: each
     delivery goes out once, and each entity's events still arrive in order."""
-    await _subscribe(client, site, receiver.url, format="STANDARD_WEBHOOKS")
+    await subscribe(client, site, receiver.url, format="STANDARD_WEBHOOKS")
     async with sessionmaker() as session:
         # The site's own creation recorded events before anyone subscribed.
         before = await session.scalar(sa.select(sa.func.max(DomainEventRecord.position)))
@@ -393,7 +358,7 @@ async def test_subscription_management(client: httpx.AsyncClient, site: SiteCont
     )
     assert bad.status_code == 400
     assert bad.json()["details"]["applicationError"]["code"] == "INVALID_WEBHOOK_URL"
-    created = await _subscribe(client, site, "https://example.com/hook")
+    created = await subscribe(client, site, "https://example.com/hook")
     patched = await client.patch(
         f"{HOOKS}/subscriptions/{created['id']}",
         json={"subscription": {"active": False}},
@@ -412,27 +377,15 @@ async def test_deleting_a_subscription_deletes_its_deliveries(
     site: SiteContext,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    kept = await _subscribe(client, site, "https://example.com/kept")
-    dropped = await _subscribe(client, site, "https://example.com/dropped")
+    kept = await subscribe(client, site, "https://example.com/kept")
+    dropped = await subscribe(client, site, "https://example.com/dropped")
     await make_staff_member(client, site, name="Two Events")
     await fan_out_all(sessionmaker)
-
-    async def deliveries(subscription_id: str) -> list[dict[str, Any]]:
-        response = await client.get(
-            f"{HOOKS}/deliveries",
-            params={"subscriptionId": subscription_id},
-            headers=site.headers,
-        )
-        assert response.status_code == 200, response.text
-        found: list[dict[str, Any]] = response.json()["deliveries"]
-        return found
-
-    assert (
-        len(await deliveries(dropped["id"])) == 3
-    )  # its schedule's created, created, fully_created
+    # its schedule's created, created, fully_created
+    assert len(await deliveries_of(client, site, dropped["id"])) == 3
     await client.delete(f"{HOOKS}/subscriptions/{dropped['id']}", headers=site.headers)
-    assert await deliveries(dropped["id"]) == []
-    assert len(await deliveries(kept["id"])) == 3
+    assert await deliveries_of(client, site, dropped["id"]) == []
+    assert len(await deliveries_of(client, site, kept["id"])) == 3
 
 
 async def test_subscriptions_refuse_event_types_rota_never_emits(
@@ -449,9 +402,7 @@ async def test_subscriptions_refuse_event_types_rota_never_emits(
     assert body["details"]["applicationError"]["code"] == "UNKNOWN_EVENT_TYPE"
     assert typo in body["message"]
     assert "staff_member_created" in body["message"]  # the known types are listed
-    created = await _subscribe(
-        client, site, "https://example.com/hook", eventTypes=[EVENT_TYPES[0]]
-    )
+    created = await subscribe(client, site, "https://example.com/hook", eventTypes=[EVENT_TYPES[0]])
     patched = await client.patch(
         f"{HOOKS}/subscriptions/{created['id']}",
         json={"subscription": {"eventTypes": [typo]}},

@@ -13,8 +13,6 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rota.core.clock import utc_now
-from rota.core.context import SYSTEM, WriteContext
 from rota.core.db import is_sqlite
 from rota.events import outbox
 from rota.events.models import DomainEventRecord
@@ -22,6 +20,7 @@ from rota.events.rendering import as_sent
 from rota.events.repository import Change, ChangeStatement
 from rota.identity.models import Site
 from tests.builders import SiteContext, make_staff_member
+from tests.events.webhooks import record_test_event
 
 FQDN = "test.recording"
 
@@ -31,16 +30,7 @@ class Undo(Exception):
 
 
 async def _record(session: AsyncSession, site: SiteContext, entity_id: str, slug: str) -> None:
-    await outbox.record(
-        session,
-        site_id=site.site_id,
-        entity_fqdn=FQDN,
-        slug=slug,
-        entity_id=entity_id,
-        body_kind="created",
-        body={"entity": {"id": entity_id}},
-        ctx=WriteContext(now=utc_now(), actor=SYSTEM, public_base_url="http://test"),
-    )
+    await record_test_event(session, site, entity_fqdn=FQDN, entity_id=entity_id, slug=slug)
 
 
 async def _stored(

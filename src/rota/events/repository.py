@@ -224,7 +224,7 @@ def _events_document(events: Sequence[NewEvent]) -> dict[str, str]:
 def _json_text(value: Any) -> str:
     # orjson: a fifth of pydantic-core's time on a staff member's event (2 against 11 us). It
     # takes only the exact uuid.UUID type (asyncpg hands back a subclass) and refuses integers
-    # beyond 64 bits, which extended fields may hold and jsonb takes: pydantic-core writes those.
+    # beyond 64 bits, which extended fields may hold and JSON allows: pydantic-core writes those.
     try:
         return orjson.dumps(value, default=_uuid_text).decode()
     except TypeError:

@@ -27,29 +27,23 @@ depends_on: str | Sequence[str] | None = None
 _DOCUMENTS = ("payload", "identity")
 
 
-def upgrade() -> None:
+def _retype(to: sa.types.TypeEngine[object], was: sa.types.TypeEngine[object], cast: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return  # SQLite keeps JSON as text either way
     for column in _DOCUMENTS:
         op.alter_column(
             "domain_event",
             column,
-            type_=sa.JSON(),
-            existing_type=postgresql.JSONB(),
+            type_=to,
+            existing_type=was,
             existing_nullable=False,
-            postgresql_using=f"{column}::json",
+            postgresql_using=f"{column}::{cast}",
         )
+
+
+def upgrade() -> None:
+    _retype(sa.JSON(), postgresql.JSONB(), "json")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for column in _DOCUMENTS:
-        op.alter_column(
-            "domain_event",
-            column,
-            type_=postgresql.JSONB(),
-            existing_type=sa.JSON(),
-            existing_nullable=False,
-            postgresql_using=f"{column}::jsonb",
-        )
+    _retype(postgresql.JSONB(), sa.JSON(), "jsonb")
