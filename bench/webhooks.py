@@ -243,7 +243,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         "--events-per-entity", type=int, default=2, help="events per staff member id (1-3)"
     )
     parser.add_argument(
-        "--writes", type=int, default=600, help="timed creates (and updates) per latency variant"
+        "--writes", type=int, default=1500, help="timed creates (and updates) per latency variant"
     )
     parser.add_argument(
         "--run-timeout", type=float, default=600.0, help="seconds a throughput run may last"

@@ -39,20 +39,24 @@ async def test_a_write_queues_its_events_and_the_relay_makes_their_deliveries(
     site: SiteContext,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    unwatched = await make_staff_member(client, site)  # no subscription yet: nothing queued
     async with sessionmaker() as session:
-        queued_elsewhere = int(
+        # Other tests' sites queue too, and so did this site's set-up.
+        queued_before = int(
             await session.scalar(sa.select(sa.func.count()).select_from(FanoutEntry)) or 0
         )
-    assert await _queued(sessionmaker, site) == 0
+    of_site = await _queued(sessionmaker, site)
+    unwatched = await make_staff_member(client, site)  # no subscription yet: queued all the same
+    # Its schedule's created, created, fully_created.
+    assert await _queued(sessionmaker, site) == of_site + 3
     subscription = (await subscribe(client, site, "https://example.com/hook"))["id"]
     staff = await make_staff_member(client, site)
-    assert await _queued(sessionmaker, site) == 3  # its schedule's created, created, fully_created
+    assert await _queued(sessionmaker, site) == of_site + 6
     assert await _delivered_entities(client, site, subscription) == []
 
     async with sessionmaker.begin() as session:
-        # Other tests' sites queue too; this site's three are the last in the queue.
-        await fanout.fan_out(session, limit=queued_elsewhere + 2)
+        # The two staff members' six events are the last in the queue.
+        taken = await fanout.fan_out(session, limit=queued_before + 5)
+    assert taken == queued_before + 5
     async with sessionmaker() as session:
         made = list(
             await session.scalars(
@@ -60,7 +64,7 @@ async def test_a_write_queues_its_events_and_the_relay_makes_their_deliveries(
             )
         )
         left = list(await session.scalars(sa.select(FanoutEntry.position)))
-    assert len(made) == 2  # the first two, by position
+    assert len(made) == 2  # the staff member's first two; the unwatched one's left with none
     assert len(left) == 1
     assert max(made) < left[0]
     await fan_out_all(sessionmaker)

@@ -81,6 +81,26 @@ async def test_a_commit_stores_what_its_savepoints_kept_in_order(
     ]
 
 
+async def test_event_ids_are_time_ordered_uuids_in_the_order_recorded(
+    sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext
+) -> None:
+    """UUIDv7 ids, so the id index of an only-growing table is written at its end."""
+    async with sessionmaker.begin() as session:
+        for slug in ("created", "updated", "deleted"):
+            await _record(session, site, "ordered", slug)
+    async with sessionmaker() as session:
+        ids = list(
+            await session.scalars(
+                sa.select(DomainEventRecord.id)
+                .where(DomainEventRecord.site_id == site.site_id)
+                .order_by(DomainEventRecord.position)
+            )
+        )
+    assert len(ids) >= 3
+    assert {event_id.version for event_id in ids[-3:]} == {7}
+    assert ids[-3:] == sorted(ids[-3:])
+
+
 async def _rolled_back(sessionmaker: async_sessionmaker[AsyncSession], site: SiteContext) -> None:
     async with sessionmaker.begin() as session:
         await _record(session, site, "rolled-back", "created")

@@ -1,9 +1,9 @@
 """Storage: queued events made into deliveries, one for each subscription that wants the event.
 
-A write records its events and queues each that an active subscription of its site wants
-(`repository.insert_events`): one narrow row, whatever the number of subscriptions, so the write
-does not pay for the deliveries. A relay makes them before it claims its next batch
-(`relay.Relay.run_once`).
+A write records its events and queues each of them (`repository.insert_events`): one narrow
+row, whatever the number of subscriptions, so the write neither pays for the deliveries nor
+looks up who wants them. A relay makes them before it claims its next batch
+(`relay.Relay.run_once`); an event nobody wants leaves the queue with no delivery.
 
 Order. The relay takes the queue in position order, and one relay at a time (PostgreSQL: an
 advisory lock held until the transaction ends; SQLite has one writer). That keeps each entity's
@@ -19,14 +19,15 @@ events older than itself; one deactivated meanwhile receives nothing of what wai
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota.core.ids import time_ordered_id
 from rota.events.models import DomainEventRecord, FanoutEntry, WebhookDelivery, WebhookSubscription
-from rota.events.repository import PENDING, wants
+from rota.events.repository import PENDING
 
 # PostgreSQL's advisory lock key for the fan-out ("rotafan" in ASCII): one relay at a time.
 FANOUT_LOCK = 0x726F746166616E
@@ -75,7 +76,7 @@ async def fan_out(session: AsyncSession, *, limit: int) -> int:
     )
     deliveries = [
         {
-            "id": uuid.uuid4(),
+            "id": time_ordered_id(),
             "site_id": row.site_id,
             "subscription_id": row.subscription_id,
             "event_id": row.id,
@@ -88,9 +89,14 @@ async def fan_out(session: AsyncSession, *, limit: int) -> int:
             "created_at": row.event_time,
         }
         for row in candidates
-        if wants(row.event_types, row.event_type)
+        if _wants(row.event_types, row.event_type)
     ]
     if deliveries:
         await session.execute(sa.insert(_DELIVERIES), deliveries)
     await session.execute(sa.delete(_QUEUE).where(_QUEUE.c.position.in_(positions)))
     return len(positions)
+
+
+def _wants(event_types: Sequence[str] | None, event_type: str) -> bool:
+    """Whether a subscription with these event types (none: every type) wants ``event_type``."""
+    return not event_types or event_type in event_types

@@ -45,8 +45,8 @@ class DomainEventRecord(Base):
 
 
 class FanoutEntry(Base):
-    """An event some subscription wants, waiting for a relay to make its deliveries: written
-    with the event, deleted when its deliveries are (`rota.events.fanout`)."""
+    """An event waiting for a relay to make its deliveries (if any subscription wants it):
+    written with the event, deleted when its deliveries are made (`rota.events.fanout`)."""
 
     __tablename__ = "webhook_fanout"
 

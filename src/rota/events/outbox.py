@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from rota.core.context import WriteContext
+from rota.core.ids import time_ordered_id
 from rota.events import repository
 from rota.events.envelope import BodyKind, event_body, event_type
 
@@ -29,8 +29,7 @@ from rota.events.envelope import BodyKind, event_body, event_type
 _PENDING = "rota.outbox.pending"
 
 
-@dataclass(frozen=True)
-class EventDraft:
+class EventDraft(NamedTuple):
     """One event of a change, before the outbox numbers and stores it."""
 
     entity_fqdn: str
@@ -40,8 +39,7 @@ class EventDraft:
     body: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class _Recorded:
+class _Recorded(NamedTuple):
     savepoint: SessionTransaction | None  # None: outside any savepoint
     event: repository.NewEvent
 
@@ -57,8 +55,7 @@ async def record(
     body: dict[str, Any],
     ctx: WriteContext,
 ) -> None:
-    """Store the event, queued for its deliveries when a subscription wants it, when the
-    transaction commits."""
+    """Store the event, queued for its deliveries, when the transaction commits."""
     draft = EventDraft(entity_fqdn, slug, entity_id, body_kind, body)
     await record_all(session, site_id=site_id, drafts=[draft], ctx=ctx)
 
@@ -149,9 +146,8 @@ def _inside(savepoint: SessionTransaction | None, undone: SessionTransaction) ->
 
 
 def _new_event(site_id: uuid.UUID, draft: EventDraft, ctx: WriteContext) -> repository.NewEvent:
-    event_id = uuid.uuid4()
     return repository.NewEvent(
-        id=event_id,
+        id=time_ordered_id(),
         site_id=site_id,
         entity_fqdn=draft.entity_fqdn,
         entity_id=draft.entity_id,

@@ -29,6 +29,7 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.config import Settings
+from rota.core.ids import time_ordered_id
 from rota.events import fanout, rendering, repository, signing
 from rota.events.keys import current_signing_key
 from rota.events.retry import is_expired, next_delay
@@ -156,12 +157,12 @@ class Relay:
         self._in_flight = asyncio.Semaphore(self._settings.concurrency)
 
     async def run_once(self) -> int:
-        """Make the deliveries of queued events, then lease, send and record one batch; the
-        number of deliveries attempted."""
+        """Make the deliveries of a batch of queued events, then lease, send and record a batch
+        of deliveries; the number of events fanned out and deliveries attempted (0: idle)."""
         async with self._sessionmaker.begin() as session:
             # Its own transaction: relays fan out one at a time, and they should not also
             # claim one at a time.
-            await fanout.fan_out(session, limit=self._settings.batch_size)
+            fanned_out = await fanout.fan_out(session, limit=self._settings.batch_size)
         now = self._clock()
         async with self._sessionmaker.begin() as session:
             claimed = await repository.claim_due(
@@ -171,7 +172,7 @@ class Relay:
                 limit=self._settings.batch_size,
             )
             if not claimed:
-                return 0
+                return fanned_out
             key = await current_signing_key(session, now=now)
         # Built after the lease commits: signing and rendering are CPU work no lock needs.
         payloads = _rendered(claimed)
@@ -179,7 +180,7 @@ class Relay:
             *(self._attempt(c, payloads[c.event_id], key, now) for c in claimed)
         )
         await self._record(claimed, outcomes)
-        return len(outcomes)
+        return fanned_out + len(outcomes)
 
     async def _attempt(
         self,
@@ -230,7 +231,7 @@ class Relay:
         now = self._clock()
         attempts = [
             {
-                "id": uuid.uuid4(),
+                "id": time_ordered_id(),
                 "delivery_id": outcome.delivery_id,
                 "attempted_at": outcome.attempted_at,
                 "duration_ms": outcome.duration_ms,
@@ -264,11 +265,11 @@ class Relay:
     async def _run(self) -> None:
         while True:
             try:
-                sent = await self.run_once()
+                done = await self.run_once()
             except Exception:  # the relay must outlive a bad batch; leases expire and it retries
                 logger.exception("webhook relay batch failed")
-                sent = 0
-            if sent == 0:
+                done = 0
+            if done == 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.idle_poll_seconds)

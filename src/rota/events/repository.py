@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import orjson
 import sqlalchemy as sa
@@ -39,9 +39,10 @@ _ATTEMPTS = cast(sa.Table, DeliveryAttempt.__table__)
 _FANOUT = cast(sa.Table, FanoutEntry.__table__)
 
 
-@dataclass(frozen=True)
-class NewEvent:
-    """An event about to be recorded; the database gives it its position and sequence."""
+class NewEvent(NamedTuple):
+    """An event about to be recorded; the database gives it its position and sequence. Its
+    fields are the columns the insert reads, in `_EVENT_COLUMNS` order (a tuple: made on every
+    write in 0.6 us, where a frozen dataclass took 1.4 us)."""
 
     id: uuid.UUID
     site_id: uuid.UUID
@@ -78,16 +79,20 @@ def _sqlite_event_insert() -> sa.Insert:
 _SQLITE_INSERT_EVENT = _sqlite_event_insert().returning(_EVENTS.c.position)
 
 # PostgreSQL: a transaction's events, numbered by the database, each queued for the relay's
-# fan-out (`rota.events.fanout`) when an active subscription of its site wants its type: one
-# statement, whatever the number of events. With a change (`ChangeStatement`), the statement
-# runs the change first and stores the events only if it changed a row, so a change and its
-# events cost one round trip.
+# fan-out (`rota.events.fanout`): one statement, whatever the number of events. With a change
+# (`ChangeStatement`), the statement runs the change first and stores the events only if it
+# changed a row, so a change and its events cost one round trip.
 #
 # Numbering: the position from the sequence, taken row by row as the events are read, in the
 # order recorded (nothing reorders the rows, so no sort is paid for; PostgreSQL does not merge a
 # subquery that calls a volatile function into the query around it, so each row's nextval runs
 # once); the entity's sequence is the position (see `DomainEventRecord.entity_sequence`); the
 # transaction id for the feed.
+#
+# Every event is queued, wanted or not: the fan-out decides who receives it. Queuing only the
+# events an active subscription wanted cost a probe of the subscriptions in every write, wanted
+# or not: 0.04 ms of the 1 ms a staff update spends in the database (replayed on asyncpg), twice
+# what the queue row itself costs.
 _POSTGRESQL_EVENTS = f"""\
 inserted_event AS (
     INSERT INTO domain_event (id, position, txid, site_id, entity_fqdn, entity_id, slug,
@@ -97,18 +102,10 @@ inserted_event AS (
         event.position, event.event_time, event.payload, event.identity
     FROM (SELECT recorded.*, nextval('{POSITION_SEQUENCE}') AS position FROM {{rows}}) AS event
     {{condition}}
-    RETURNING id, position, site_id, event_type
+    RETURNING id, position
 ), queued AS (
     INSERT INTO webhook_fanout (position, event_id)
-    SELECT inserted_event.position, inserted_event.id
-    FROM inserted_event
-    WHERE EXISTS (
-        SELECT FROM webhook_subscription AS subscription
-        WHERE subscription.site_id = inserted_event.site_id AND subscription.active
-            AND (jsonb_array_length(subscription.event_types) = 0
-                OR subscription.event_types @> jsonb_build_array(inserted_event.event_type))
-    )
-    RETURNING 1
+    SELECT inserted_event.position, inserted_event.id FROM inserted_event
 )"""
 
 # How the events reach the statement. A few (a write's own: an update has one, a create three)
@@ -127,6 +124,9 @@ _EVENT_COLUMNS = (
     ("identity", "json"),
 )
 _ROWS_AS_VALUES = 8
+# `NewEvent` holds the columns in this order; the last two are JSON documents.
+_JSON_FIELDS = len(_EVENT_COLUMNS) - 2
+assert NewEvent._fields == tuple(name for name, _ in _EVENT_COLUMNS)
 
 
 def _rows_key(events: Sequence[NewEvent]) -> int:
@@ -170,9 +170,14 @@ def _event_rows(events: Sequence[NewEvent], key: int) -> dict[str, Any]:
 
 def _row_parameters(event: NewEvent, row: int) -> dict[str, Any]:
     """One event as row ``row`` of the VALUES form (SQLite's insert takes row 0's names)."""
-    columns = dict(vars(event))
-    columns["payload"], columns["identity"] = _json_text(event.payload), _json_text(event.identity)
-    return {f"e{row}_{name}": value for name, value in columns.items()}
+    values = (*event[:_JSON_FIELDS], _json_text(event.payload), _json_text(event.identity))
+    return dict(zip(_row_names(row), values, strict=True))
+
+
+@functools.cache
+def _row_names(row: int) -> tuple[str, ...]:
+    """The parameter names of row ``row``, in `_EVENT_COLUMNS` order."""
+    return tuple(f"e{row}_{name}" for name, _ in _EVENT_COLUMNS)
 
 
 @functools.cache
@@ -218,7 +223,7 @@ class Change:
 def _events_document(events: Sequence[NewEvent]) -> dict[str, str]:
     # The event's fields are the columns' names; the encoder writes ids and times as PostgreSQL
     # reads them.
-    return {"events": _json_text([vars(event) for event in events])}
+    return {"events": _json_text([event._asdict() for event in events])}
 
 
 def _json_text(value: Any) -> str:
@@ -238,25 +243,18 @@ def _uuid_text(value: Any) -> str:
 
 
 def insert_events(connection: sa.Connection, events: Sequence[NewEvent]) -> None:
-    """Store events, in order, each queued for its deliveries when an active subscription of its
-    site wants it. Synchronous: the outbox calls it from inside the session's commit.
+    """Store events, in order, each queued for the fan-out. Synchronous: the outbox calls it
+    from inside the session's commit.
 
-    PostgreSQL: one statement. SQLite: each event is an insert plus, when a subscription of its
-    site wants it (the site's subscriptions read once), its entry in the fan-out queue.
+    PostgreSQL: one statement. SQLite: an insert of each event and of its queue entry.
     """
     if connection.dialect.name == "postgresql":
         key = _rows_key(events)
         connection.execute(_postgresql_record(key), _event_rows(events, key))
         return
-    subscriptions: dict[uuid.UUID, list[list[str]]] = {}
     for event in events:
         position = connection.execute(_SQLITE_INSERT_EVENT, _row_parameters(event, 0)).scalar_one()
-        if event.site_id not in subscriptions:
-            subscriptions[event.site_id] = _wanted_types(connection, event.site_id)
-        if any(
-            wants(event_types, event.event_type) for event_types in subscriptions[event.site_id]
-        ):
-            connection.execute(sa.insert(_FANOUT), {"position": position, "event_id": event.id})
+        connection.execute(sa.insert(_FANOUT), {"position": position, "event_id": event.id})
 
 
 async def write_carrying(session: AsyncSession, change: Change, events: Sequence[NewEvent]) -> int:
@@ -273,21 +271,6 @@ async def write_carrying(session: AsyncSession, change: Change, events: Sequence
     if changed and events:
         await session.run_sync(lambda sync: insert_events(sync.connection(), events))
     return changed
-
-
-def _wanted_types(connection: sa.Connection, site_id: uuid.UUID) -> list[list[str]]:
-    """The event types each active subscription of the site wants (none: every type)."""
-    rows = connection.execute(
-        sa.select(_SUBSCRIPTIONS.c.event_types).where(
-            _SUBSCRIPTIONS.c.site_id == site_id, _SUBSCRIPTIONS.c.active.is_(True)
-        )
-    )
-    return [list(event_types or []) for event_types in rows.scalars()]
-
-
-def wants(event_types: Sequence[str] | None, event_type: str) -> bool:
-    """Whether a subscription with these event types wants events of ``event_type``."""
-    return not event_types or event_type in event_types
 
 
 def add(session: AsyncSession, *rows: object) -> None:
