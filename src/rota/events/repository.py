@@ -199,12 +199,10 @@ class ChangeStatement:
     def alone(self) -> sa.TextClause:
         return sa.text(self.sql).bindparams(*self.binds)
 
-    def carrying(self, events: Sequence[NewEvent]) -> sa.TextClause:
-        return _carrying(self, _rows_key(events))
-
 
 @functools.cache
 def _carrying(change: ChangeStatement, key: int) -> sa.TextClause:
+    """The change, then events in the form ``key`` names (`_rows_key`)."""
     events = _POSTGRESQL_EVENTS.format(
         condition="WHERE EXISTS (SELECT FROM change)", rows=_rows(key)
     )
@@ -265,8 +263,9 @@ async def write_carrying(session: AsyncSession, change: Change, events: Sequence
     """
     statement = change.statement
     if events and _dialect(session) == "postgresql":
-        values = {**change.values, **_event_rows(events, _rows_key(events))}
-        return int((await session.execute(statement.carrying(events), values)).scalar_one())
+        key = _rows_key(events)
+        values = {**change.values, **_event_rows(events, key)}
+        return int((await session.execute(_carrying(statement, key), values)).scalar_one())
     changed = len((await session.execute(statement.alone, change.values)).all())
     if changed and events:
         await session.run_sync(lambda sync: insert_events(sync.connection(), events))

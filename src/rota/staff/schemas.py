@@ -325,8 +325,12 @@ def _resource(staff: StaffMember) -> ResourceRead:
 def connection_status(staff: StaffMember, now: datetime | None = None) -> str:
     """The stored status, except that a pending invitation past its lifetime reads EXPIRED."""
     expires = staff.invitation_expires_at
-    if staff.connection_status == "PENDING" and expires is not None:
-        return "EXPIRED" if expires <= (now or utc_now()) else "PENDING"
+    if (
+        staff.connection_status == "PENDING"
+        and expires is not None
+        and expires <= (now or utc_now())
+    ):
+        return "EXPIRED"
     return staff.connection_status
 
 
